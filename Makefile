@@ -1,0 +1,74 @@
+# gracekill: signal processes, wait for them to exit, escalate, report.
+# Works with GNU make and BSD make.
+
+PREFIX ?=	/usr/local
+MANPREFIX ?=	$(PREFIX)/share/man
+CC ?=		cc
+CFLAGS ?=	-O2 -g
+BATS ?=		bats
+
+BSD_CFLAGS !=	pkg-config --cflags libbsd-overlay
+BSD_LIBS !=	pkg-config --libs libbsd-overlay
+WARNINGS =	-Wall -Wextra -Wpedantic -Wshadow -Wconversion \
+		-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+		-Wimplicit-fallthrough -Wnull-dereference
+# Required flags live apart from CFLAGS so a packager cannot drop them.
+GK_CFLAGS =	-std=c11 $(WARNINGS) -D_FORTIFY_SOURCE=2 $(BSD_CFLAGS)
+SAN_FLAGS =	-fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer -O1 -g
+SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+OBJS =		gracekill.o procscan.o
+HELPERS =	test/gk-target
+
+.SUFFIXES: .c .o
+.PHONY: all check test sanitize lint demo fuzz bench install uninstall clean
+
+all: gracekill $(HELPERS)
+
+.c.o:
+	$(CC) $(CFLAGS) $(GK_CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+$(OBJS): procscan.h
+
+gracekill: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BSD_LIBS) $(LDLIBS)
+
+gracekill-asan: gracekill.c procscan.c procscan.h
+	$(CC) $(SAN_FLAGS) $(GK_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
+	    gracekill.c procscan.c $(BSD_LIBS) $(LDLIBS)
+
+# Test helpers are never built with sanitizers.
+test/gk-target: test/gk-target.c
+	$(CC) -O2 -g -pthread -o $@ test/gk-target.c
+
+check: test sanitize
+
+test: all
+	GRACEKILL=$$PWD/gracekill $(BATS) --tap test
+
+sanitize: gracekill-asan $(HELPERS)
+	$(SAN_ENV) GRACEKILL=$$PWD/gracekill-asan $(BATS) --tap test
+
+lint:
+	mandoc -Tlint gracekill.1
+	! grep -n '\\f' gracekill.1
+
+demo: all
+	sh test/demo.sh ./gracekill
+
+bench: all
+	bench/run
+
+install: gracekill
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
+	install -m 755 gracekill $(DESTDIR)$(PREFIX)/bin/gracekill
+	install -m 644 gracekill.1 $(DESTDIR)$(MANPREFIX)/man1/gracekill.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/gracekill
+	rm -f $(DESTDIR)$(MANPREFIX)/man1/gracekill.1
+
+clean:
+	rm -f gracekill gracekill-asan $(OBJS) $(HELPERS)

@@ -1,0 +1,108 @@
+/*
+ * procscan: the only code of gracekill that reads /proc and pidfiles.
+ * It finds, matches and describes processes; it never signals or prints.
+ */
+#ifndef PROCSCAN_H
+#define PROCSCAN_H
+
+#include <sys/types.h>
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROCSCAN_COMM_MAX	64	/* comm of a kernel thread may exceed 15 */
+
+struct procinfo {
+	pid_t		 pid;
+	pid_t		 ppid;
+	char		 state;		/* proc(5) stat field 3 */
+	unsigned int	 flags;		/* field 9, PF_* */
+	long		 nthreads;	/* field 20 */
+	uint64_t	 starttime;	/* field 22, clock ticks after boot */
+	int		 exit_code;	/* field 52, a wait(2) status */
+	char		 comm[PROCSCAN_COMM_MAX];
+};
+
+struct procstatus {
+	pid_t		 tgid;
+	pid_t		 tracer;
+	uid_t		 ruid;
+	uid_t		 euid;
+	uint64_t	 sigblk;
+	uint64_t	 sigign;
+	uint64_t	 capeff;
+};
+
+/* What selects a process in a scan of /proc, and what filters it. */
+struct procmatch {
+	const char	**names;	/* -n */
+	size_t		  nnames;
+	const char	**exes;		/* -x, each made absolute by the caller */
+	size_t		  nexes;
+	regex_t		 *regexes;	/* -f */
+	size_t		  nregexes;
+	pid_t		 *parents;	/* -P */
+	size_t		  nparents;
+	uid_t		 *uids;		/* -u */
+	size_t		  nuids;
+	bool		  user_selects;	/* -u given alone: it selects */
+	int64_t		  older_ns;	/* --older, or -1 */
+};
+
+enum procscan_pidfile_error {
+	PIDFILE_OK,
+	PIDFILE_EMPTY,
+	PIDFILE_MALFORMED,
+	PIDFILE_RANGE,
+	PIDFILE_TOOBIG,
+	PIDFILE_NOTREG,
+	PIDFILE_SYMLINK,
+	PIDFILE_ERRNO,		/* see errno */
+	PIDFILE_MISSING,
+	PIDFILE_DEVNULL
+};
+
+enum procscan_trust {
+	TRUST_OK,
+	TRUST_FILE_OWNER,	/* owned by another user */
+	TRUST_FILE_MODE,	/* writable by group or others */
+	TRUST_DIR_OWNER,	/* directory owned and writable by another user */
+	TRUST_DIR_MODE		/* directory writable by group or others */
+};
+
+struct pidfile {
+	const char	*path;
+	pid_t		 pid;
+	int		 dirfd;		/* directory holding the file, or -1 */
+	char		*base;		/* its name in dirfd */
+	dev_t		 dev;
+	ino_t		 ino;
+	uid_t		 owner;		/* owner of what failed the trust test */
+	enum procscan_trust trust;
+	char		 text[32];	/* the PID as written, for messages */
+};
+
+int	 procscan_init(void);
+void	 procscan_fini(void);
+long	 procscan_pid_max(void);
+int	 procscan_parse_stat(const char *, size_t, struct procinfo *);
+int	 procscan_read_stat(pid_t, struct procinfo *);
+int	 procscan_read_status(pid_t, struct procstatus *);
+int	 procscan_read_cmdline(pid_t, char **, size_t *);
+int	 procscan_read_exe(pid_t, char *, size_t);
+bool	 procscan_is_kthread(const struct procinfo *);
+int	 procscan_filters(const struct procmatch *, const struct procinfo *);
+int	 procscan_matches(const struct procmatch *, const struct procinfo *);
+int	 procscan_confirms(const struct procmatch *, const struct procinfo *);
+bool	 procscan_selects(const struct procmatch *);
+int	 procscan_scan(const struct procmatch *,
+	    int (*)(const struct procinfo *, void *), void *);
+int64_t	 procscan_age_ns(const struct procinfo *);
+int	 procscan_parse_pidfile(const char *, size_t, long, pid_t *);
+int	 procscan_read_pidfile(struct pidfile *, long);
+int	 procscan_remove_pidfile(const struct pidfile *);
+void	 procscan_close_pidfile(struct pidfile *);
+
+#endif /* PROCSCAN_H */
