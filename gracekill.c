@@ -307,11 +307,12 @@ parse_duration(const char *text, int64_t *ns)
 			unit = units[i].ns;
 	if (unit == -1 || whole > INT64_MAX / unit)
 		return -1;
-	*ns = whole * unit;
-	if (*ns > INT64_MAX - frac * (unit / scale) - unit)
+	/* frac / scale of a unit, without overflow: every unit is in ms. */
+	frac *= unit / MSEC;
+	frac = frac / scale * MSEC + frac % scale * MSEC / scale;
+	if (whole * unit > INT64_MAX - frac)
 		return -1;
-	*ns += frac * (unit / scale) + (unit % scale ? frac * unit / scale -
-	    frac * (unit / scale) : 0);
+	*ns = whole * unit + frac;
 	return 0;
 }
 
@@ -322,8 +323,6 @@ parse_rt_offset(const char *text)
 	const char *errstr;
 	long long n;
 
-	if (*text == '\0')
-		return 0;
 	if (!all_digits(text))
 		return -1;
 	n = strtonum(text, 0, SIGRTMAX - SIGRTMIN, &errstr);
@@ -356,14 +355,16 @@ parse_signal(const char *text, int *signo)
 		}
 	if (strncasecmp(text, "RTMIN", 5) == 0 &&
 	    (text[5] == '\0' || text[5] == '+')) {
-		if ((n = parse_rt_offset(text[5] ? text + 6 : text + 5)) < 0)
+		n = text[5] != '\0' ? parse_rt_offset(text + 6) : 0;
+		if (n < 0)
 			return -1;
 		*signo = SIGRTMIN + n;
 		return 0;
 	}
 	if (strncasecmp(text, "RTMAX", 5) == 0 &&
 	    (text[5] == '\0' || text[5] == '-')) {
-		if ((n = parse_rt_offset(text[5] ? text + 6 : text + 5)) < 0)
+		n = text[5] != '\0' ? parse_rt_offset(text + 6) : 0;
+		if (n < 0)
 			return -1;
 		*signo = SIGRTMAX - n;
 		return 0;
@@ -959,7 +960,7 @@ skip_target(struct control *ctl, struct target *t, const char *reason)
 /* Why pi must never be a target, or NULL. */
 static const char *
 never_target(const struct control *ctl, const struct procinfo *pi,
-    char *buf, size_t size)
+    enum origin origin, char *buf, size_t size)
 {
 	struct procstatus ps;
 
@@ -972,20 +973,13 @@ never_target(const struct control *ctl, const struct procinfo *pi,
 			return "ancestor of gracekill";
 	if (procscan_is_kthread(pi))
 		return "kernel thread";
-	if (procscan_read_status(pi->pid, &ps) == 0 && ps.tgid != pi->pid) {
+	/* Only a PID given by hand can name a thread; readdir lists none. */
+	if (origin == ORIGIN_EXPLICIT &&
+	    procscan_read_status(pi->pid, &ps) == 0 && ps.tgid != pi->pid) {
 		snprintf(buf, size, "thread of PID %d", (int)ps.tgid);
 		return buf;
 	}
 	return NULL;
-}
-
-static void
-fallback_watch(struct control *ctl, struct target *t, const char *why)
-{
-	t->pidfd = -1;
-	ctl->nfallback++;
-	event(ctl, "using /proc polling for %d: pidfd_open: %s",
-	    (int)t->pi.pid, why);
 }
 
 /* Raise the soft RLIMIT_NOFILE to the hard limit, once. */
@@ -1008,68 +1002,96 @@ raise_nofile(struct control *ctl)
 }
 
 /*
- * Open a pidfd for t, then re-read /proc/PID/stat and check that the
- * PID still names the process matched (same start time and comm), so a
- * recycled PID is never taken for it.  Returns 0, or -1 if it vanished.
+ * Open a pidfd for pid.  Returns it, -1 if the process is gone, or -2
+ * when it must be watched through /proc instead (no pidfd support, or
+ * no descriptor left even after raising RLIMIT_NOFILE).
  */
 static int
-hold_target(struct control *ctl, struct target *t)
+open_pidfd(struct control *ctl, pid_t pid)
 {
-	struct procinfo now;
-	struct epoll_event ev;
-	int fd = -1;
-	bool fallback = false;
+	int fd;
 
 	while (!ctl->no_pidfd) {
-		fd = (int)syscall(SYS_pidfd_open, t->pi.pid, 0);
-		if (fd != -1 || errno == ESRCH)
-			break;
+		if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1)
+			return fd;
+		if (errno == ESRCH)
+			return -1;
 		if (errno == EMFILE && raise_nofile(ctl))
 			continue;
-		if (errno == ENOSYS)
+		if (errno == ENOSYS) {
 			ctl->no_pidfd = true;
-		fallback_watch(ctl, t, strerror(errno));
-		fallback = true;
-		break;
+			event(ctl, "pidfd_open: %s: using /proc polling for "
+			    "every target", strerror(errno));
+		} else
+			event(ctl, "using /proc polling for %d: pidfd_open: %s",
+			    (int)pid, strerror(errno));
+		return -2;
 	}
-	if (fd == -1 && errno == ESRCH && !fallback)
+	return -2;
+}
+
+/*
+ * Whether now, read after the pidfd was opened, is still the process
+ * chosen: the same start time, and for a match by selector, still a
+ * match (a PID recycled within one clock tick shows another name).
+ */
+static bool
+same_process(const struct control *ctl, const struct procinfo *was,
+    const struct procinfo *now, enum origin origin)
+{
+	if (now->starttime != was->starttime)
+		return false;
+	return origin != ORIGIN_MATCH || procscan_matches(&ctl->match, now) ==
+	    1;
+}
+
+/*
+ * Hold the process pi as target number idx: open its pidfd, then
+ * re-read /proc/PID/stat to check the PID still names the process
+ * chosen.  Returns 0 with *now filled in and *fdp the pidfd (-1 when
+ * watched through /proc), or -1 when it vanished.
+ */
+static int
+hold_process(struct control *ctl, const struct procinfo *pi, size_t idx,
+    enum origin origin, struct procinfo *now, int *fdp)
+{
+	struct epoll_event ev;
+	int fd;
+
+	if ((fd = open_pidfd(ctl, pi->pid)) == -1)
 		return -1;
-	if (fd == -1 && !fallback)
-		fallback_watch(ctl, t, strerror(ENOSYS));
-	if (procscan_read_stat(t->pi.pid, &now) == -1 ||
-	    now.starttime != t->pi.starttime ||
-	    strcmp(now.comm, t->pi.comm) != 0) {
-		if (fd != -1)
+	if (procscan_read_stat(pi->pid, now) == -1 ||
+	    !same_process(ctl, pi, now, origin)) {
+		if (fd >= 0)
 			close(fd);
-		else
-			ctl->nfallback--;
 		return -1;
 	}
-	t->pi = now;
-	t->pidfd = fd;
-	if (fd != -1) {
+	if (fd >= 0) {
 		ev.events = EPOLLIN;
-		ev.data.u64 = (uint64_t)(t - ctl->targets);
+		ev.data.u64 = idx;
 		if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-			err(EXIT_TROUBLE, "epoll_ctl: PID %d", (int)t->pi.pid);
-	}
-	t->alive = true;
-	ctl->nalive++;
+			err(EXIT_TROUBLE, "epoll_ctl: PID %d", (int)pi->pid);
+	} else
+		ctl->nfallback++;
+	*fdp = fd >= 0 ? fd : -1;
 	return 0;
 }
 
 /*
  * Make pi a target: skip what must never be one, hold a pidfd for the
- * rest.  An explicit target may already be known; then it only becomes
- * explicit.  Returns the target, or NULL if pi vanished.
+ * rest.  A PID already known only takes the stronger origin.  Returns
+ * the target, or NULL when a matched process vanished meanwhile (an
+ * explicit one is kept as vanished).
  */
 static struct target *
 add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 {
+	struct procinfo now;
 	struct target *t;
 	const char *why;
 	char buf[64];
 	ssize_t i;
+	int fd;
 
 	if ((i = find_target(ctl, pi->pid)) != -1) {
 		t = &ctl->targets[i];
@@ -1077,33 +1099,24 @@ add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 			t->origin = origin;
 		return t;
 	}
-	why = never_target(ctl, pi, buf, sizeof(buf));
-	t = new_target(ctl, pi, origin);
-	if (why != NULL) {
+	if ((why = never_target(ctl, pi, origin, buf, sizeof(buf))) != NULL) {
+		t = new_target(ctl, pi, origin);
 		skip_target(ctl, t, why);
 		return t;
 	}
-	if (hold_target(ctl, t) == -1) {
+	if (hold_process(ctl, pi, ctl->ntargets, origin, &now, &fd) == -1) {
 		event(ctl, "%d (%s) vanished before it was signalled",
 		    (int)pi->pid, pi->comm);
-		if (origin != ORIGIN_EXPLICIT) {
-			ctl->ntargets--;
-			free(ctl->index);
-			ctl->index = NULL;
-			ctl->indexsize = 0;
-			/* Rebuilt lazily by the next new_target(). */
-			ctl->indexsize = 64;
-			while (ctl->indexsize <= ctl->ntargets * 2)
-				ctl->indexsize *= 2;
-			if ((ctl->index = calloc(ctl->indexsize,
-			    sizeof(*ctl->index))) == NULL)
-				err(EXIT_TROUBLE, NULL);
-			for (size_t k = 0; k < ctl->ntargets; k++)
-				index_insert(ctl, k);
+		if (origin != ORIGIN_EXPLICIT)
 			return NULL;
-		}
+		t = new_target(ctl, pi, origin);
 		t->outcome = OUT_VANISHED;
+		return t;
 	}
+	t = new_target(ctl, &now, origin);
+	t->pidfd = fd;
+	t->alive = true;
+	ctl->nalive++;
 	return t;
 }
 
@@ -1172,9 +1185,12 @@ pidfile_error_text(int error)
 	}
 }
 
+/* Refuse the PID of an insecure pidfile: say why, list it as skipped. */
 static void
-refuse_insecure(struct control *ctl, const struct pidfile *pf)
+refuse_insecure(struct control *ctl, const struct pidfile *pf,
+    const struct procinfo *pi, size_t i)
 {
+	struct target *t;
 	char risk[96];
 
 	switch (pf->trust) {
@@ -1199,6 +1215,62 @@ refuse_insecure(struct control *ctl, const struct pidfile *pf)
 	    "keep the file and its directory owned and writable by root only",
 	    pf->path, risk, (int)pf->pid);
 	ctl->trouble = true;
+	if (find_target(ctl, pi->pid) != -1)
+		return;
+	t = new_target(ctl, pi, ORIGIN_EXPLICIT);
+	t->outcome = OUT_SKIPPED;
+	strlcpy(t->reason, "insecure pidfile", sizeof(t->reason));
+	t->pidfile = (ssize_t)i;
+}
+
+/*
+ * Whether the PID of pidfile i may be believed.  Running as root, an
+ * insecure pidfile is believed only when --name, --exe or --user also
+ * matches the process it names; otherwise it is refused.
+ */
+static bool
+trust_pidfile(struct control *ctl, struct pidfile *pf, size_t i)
+{
+	struct procinfo pi;
+
+	if (pf->trust == TRUST_OK)
+		return true;
+	if (procscan_read_stat(pf->pid, &pi) == -1) {
+		event(ctl, "%s: PID %d: no such process", pf->path,
+		    (int)pf->pid);
+		return false;
+	}
+	if (procscan_confirms(&ctl->match, &pi) != 1) {
+		refuse_insecure(ctl, pf, &pi, i);
+		return false;
+	}
+	event(ctl, "%s: insecure, but PID %d is confirmed by --name, --exe "
+	    "or --user", pf->path, (int)pf->pid);
+	pf->trust = TRUST_OK;
+	return true;
+}
+
+/* Whether a pidfile read gave a PID; says what is wrong otherwise. */
+static bool
+pidfile_usable(struct control *ctl, const struct pidfile *pf, int error)
+{
+	switch (error) {
+	case PIDFILE_OK:
+		return true;
+	case PIDFILE_MISSING:
+	case PIDFILE_DEVNULL:
+		event(ctl, "%s: %s", pf->path, error == PIDFILE_MISSING ?
+		    "no such pidfile" : "no PID");
+		return false;
+	case PIDFILE_RANGE:
+		warnx("%s: PID out of range: '%s'", pf->path, pf->text);
+		break;
+	default:
+		warnx("%s: %s", pf->path, pidfile_error_text(error));
+		break;
+	}
+	ctl->trouble = true;
+	return false;
 }
 
 /* Read every pidfile and add the PIDs they name. */
@@ -1206,55 +1278,17 @@ static void
 collect_pidfiles(struct control *ctl)
 {
 	struct pidfile *pf;
-	struct procinfo pi;
 	struct target *t;
-	const char *why;
-	char buf[64];
-	int error;
 
 	for (size_t i = 0; i < ctl->npidfiles; i++) {
 		pf = &ctl->pidfiles[i];
-		error = procscan_read_pidfile(pf, ctl->pid_max);
-		if (error == PIDFILE_MISSING || error == PIDFILE_DEVNULL) {
-			event(ctl, "%s: %s", pf->path, error == PIDFILE_MISSING
-			    ? "no such pidfile" : "no PID");
+		if (!pidfile_usable(ctl, pf,
+		    procscan_read_pidfile(pf, ctl->pid_max)))
 			continue;
-		}
-		if (error == PIDFILE_RANGE) {
-			warnx("%s: PID out of range: '%s'", pf->path, pf->text);
-			ctl->trouble = true;
+		if (!trust_pidfile(ctl, pf, i))
 			continue;
-		}
-		if (error != PIDFILE_OK) {
-			warnx("%s: %s", pf->path, pidfile_error_text(error));
-			ctl->trouble = true;
-			continue;
-		}
-		if (pf->trust != TRUST_OK) {
-			if (procscan_read_stat(pf->pid, &pi) == -1) {
-				event(ctl, "%s: PID %d: no such process",
-				    pf->path, (int)pf->pid);
-				continue;
-			}
-			if (procscan_confirms(&ctl->match, &pi) != 1) {
-				refuse_insecure(ctl, pf);
-				if (find_target(ctl, pi.pid) == -1 &&
-				    never_target(ctl, &pi, buf, sizeof(buf)) ==
-				    NULL) {
-					t = new_target(ctl, &pi,
-					    ORIGIN_EXPLICIT);
-					t->outcome = OUT_SKIPPED;
-					strlcpy(t->reason, "insecure pidfile",
-					    sizeof(t->reason));
-					t->pidfile = (ssize_t)i;
-				}
-				continue;
-			}
-		}
-		why = NULL;
 		if ((t = add_explicit(ctl, pf->pid)) != NULL)
 			t->pidfile = (ssize_t)i;
-		(void)why;
 	}
 }
 
@@ -1336,41 +1370,56 @@ collect_targets(struct control *ctl)
 		expand_tree(ctl, false);
 }
 
-/* Read what the kernel kept of t's exit status. */
+/* The exit status from PIDFD_GET_INFO (Linux 6.15+), once reaped. */
+static bool
+status_from_pidfd(struct control *ctl, struct target *t)
+{
+	struct gk_pidfd_info info;
+
+	if (t->pidfd == -1 || ctl->no_pidfd_info)
+		return false;
+	memset(&info, 0, sizeof(info));
+	info.mask = PIDFD_INFO_EXIT;
+	if (ioctl(t->pidfd, GK_PIDFD_GET_INFO, &info) == 0) {
+		if (!(info.mask & PIDFD_INFO_EXIT))
+			return false;
+		t->status = info.exit_code;
+		return true;
+	}
+	if (errno == ENOTTY || errno == EINVAL) {
+		ctl->no_pidfd_info = true;
+		event(ctl, "PIDFD_GET_INFO: %s: exit status only from zombies",
+		    strerror(errno));
+	}
+	return false;
+}
+
+/*
+ * The exit status of a zombie from field 52 of /proc/PID/stat.  The
+ * kernel shows 0 there to a reader without ptrace access, so a 0 is
+ * believed only with CAP_SYS_PTRACE.
+ */
+static bool
+status_from_zombie(const struct control *ctl, struct target *t)
+{
+	struct procinfo pi;
+
+	if (procscan_read_stat(t->pi.pid, &pi) == -1 ||
+	    pi.starttime != t->pi.starttime ||
+	    (pi.state != 'Z' && pi.state != 'X') || pi.exit_code < 0 ||
+	    (pi.exit_code == 0 && !ctl->privileged))
+		return false;
+	t->status = pi.exit_code;
+	return true;
+}
+
+/* Read what the kernel kept of t's exit status, if anything. */
 static void
 read_exit_status(struct control *ctl, struct target *t)
 {
-	struct gk_pidfd_info info;
-	struct procinfo pi;
-
-	for (int tries = 0; tries < 2; tries++) {
-		if (t->pidfd != -1 && !ctl->no_pidfd_info) {
-			memset(&info, 0, sizeof(info));
-			info.mask = PIDFD_INFO_EXIT;
-			if (ioctl(t->pidfd, GK_PIDFD_GET_INFO, &info) == 0 &&
-			    (info.mask & PIDFD_INFO_EXIT)) {
-				t->status = info.exit_code;
-				break;
-			}
-			if (errno == ENOTTY || errno == EINVAL)
-				ctl->no_pidfd_info = true;
-		}
-		if (tries > 0 || procscan_read_stat(t->pi.pid, &pi) == -1 ||
-		    pi.starttime != t->pi.starttime)
-			continue;
-		if (pi.state != 'Z' && pi.state != 'X')
-			return;
-		/* Field 52 reads 0 to a reader without ptrace access. */
-		if (pi.exit_code <= 0 && !(pi.exit_code == 0 &&
-		    ctl->privileged))
-			return;
-		t->status = pi.exit_code;
-		break;
-	}
-	if (t->status == 0 && t->status_kind == STATUS_UNKNOWN &&
-	    (t->pidfd == -1 || ctl->no_pidfd_info) &&
-	    (procscan_read_stat(t->pi.pid, &pi) == -1 ||
-	    pi.starttime != t->pi.starttime))
+	/* The pidfd again last: the parent may reap between the reads. */
+	if (!status_from_pidfd(ctl, t) && !status_from_zombie(ctl, t) &&
+	    !status_from_pidfd(ctl, t))
 		return;
 	if (WIFEXITED(t->status))
 		t->status_kind = STATUS_CODE;
@@ -1409,15 +1458,18 @@ target_ended(struct control *ctl, struct target *t)
 		t->outcome = OUT_VANISHED;
 	else
 		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
-	if (t->origin == ORIGIN_TREE)
-		ctl->tree_changed = true;
+	ctl->tree_changed = true;
 	read_exit_status(ctl, t);
-	if (t->pidfd != -1)
+	/* Kept while the status is unknown: the parent may reap it soon. */
+	if (t->pidfd != -1 && (t->status_kind != STATUS_UNKNOWN ||
+	    ctl->no_pidfd_info)) {
 		close(t->pidfd);
-	t->pidfd = -1;
+		t->pidfd = -1;
+	}
 	describe_status(status, sizeof(status), t);
-	event(ctl, "%d (%s) %s %s", (int)t->pi.pid, t->pi.comm,
-	    t->outcome == OUT_VANISHED ? "vanished," : "exited", status);
+	event(ctl, "%d (%s) %s, %s %s", (int)t->pi.pid, t->pi.comm,
+	    outcome_names[t->outcome], t->outcome == OUT_KILLED ? "ended" :
+	    "exited", status);
 }
 
 /*
@@ -1432,6 +1484,7 @@ explain(struct control *ctl, struct target *t, int signo)
 	uint64_t bit;
 
 	(void)ctl;
+	t->reason[0] = '\0';
 	if (procscan_read_stat(t->pi.pid, &pi) == -1 ||
 	    pi.starttime != t->pi.starttime)
 		return;
@@ -1512,8 +1565,6 @@ signal_target(struct control *ctl, struct target *t, int signo, bool fresh)
 	}
 	if (signo == 0 || !step_applies(ctl, t, signo))
 		return;
-	if (signo == SIGKILL && t->nsigs > 0 && !t->got_kill)
-		explain(ctl, t, last_graceful(t));
 	if (send_signal(t, signo) == -1) {
 		if (errno == ESRCH) {
 			t->started = !first;
@@ -1751,7 +1802,18 @@ run_schedule(struct control *ctl)
 	}
 }
 
-/* Settle the outcome of what is left once the schedule has ended. */
+static int
+by_pid(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+
+	return (x->pi.pid > y->pi.pid) - (x->pi.pid < y->pi.pid);
+}
+
+/*
+ * Settle the outcome of what is left once the schedule has ended, and
+ * order the targets by PID for the report.
+ */
 static void
 settle(struct control *ctl)
 {
@@ -1770,12 +1832,18 @@ settle(struct control *ctl)
 			t->outcome = OUT_SIGNALLED;
 		else {
 			t->outcome = OUT_SURVIVED;
-			if (t->reason[0] == '\0' || t->state == 0)
-				explain(ctl, t, last_graceful(t));
+			explain(ctl, t, last_graceful(t));
 			if (t->state == 0)
 				t->state = t->pi.state;
 		}
 	}
+	for (size_t i = 0; i < ctl->ntargets; i++) {
+		t = &ctl->targets[i];
+		if (t->status_kind == STATUS_UNKNOWN && t->pidfd != -1 &&
+		    !t->alive)
+			read_exit_status(ctl, t);
+	}
+	qsort(ctl->targets, ctl->ntargets, sizeof(*ctl->targets), by_pid);
 }
 
 static enum exitcode
@@ -1835,7 +1903,10 @@ report_text_line(const struct target *t)
 		printf("survived in state %c", t->state ? t->state : '?');
 		break;
 	case OUT_SIGNALLED:
-		printf("signalled with SIG%s", signal_name(t->sigs[0]));
+		if (t->nsigs > 0)
+			printf("signalled with SIG%s", signal_name(t->sigs[0]));
+		else
+			fputs("signalled with signal 0", stdout);
 		break;
 	default:
 		fputs(outcome_names[t->outcome], stdout);
@@ -2060,15 +2131,40 @@ cleanup(struct control *ctl)
 	procscan_fini();
 }
 
+/*
+ * Keep descriptors 0-2 taken, so that no pidfd or epoll descriptor can
+ * become our standard output.  Returns whether stdout was closed.
+ */
+static bool
+reserve_std_fds(void)
+{
+	bool closed = false;
+
+	for (int i = STDIN_FILENO; i <= STDERR_FILENO; i++) {
+		if (fcntl(i, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != i)
+			err(EXIT_TROUBLE, "/dev/null");
+		if (i == STDOUT_FILENO)
+			closed = true;
+	}
+	return closed;
+}
+
 /* Flush stdout; a write error (EPIPE too) is trouble, never silent. */
 static enum exitcode
-finish_output(enum exitcode code)
+finish_output(enum exitcode code, bool wrote, bool stdout_closed)
 {
+	if (wrote && stdout_closed) {
+		errno = EBADF;
+		warn("write error on standard output");
+		return EXIT_TROUBLE;
+	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		warn("write error on standard output");
 		return EXIT_TROUBLE;
 	}
-	return (int)code;
+	return code;
 }
 
 int
@@ -2080,8 +2176,10 @@ main(int argc, char *argv[])
 		.epfd = -1, .sigfd = -1
 	};
 	enum exitcode code;
+	bool stdout_closed, wrote = true;
 
 	/* Parse and check the command line: usage errors exit 64 here. */
+	stdout_closed = reserve_std_fds();
 	parse_args(&ctl, argc, argv);
 	validate_args(&ctl);
 	ctl.t0 = now_ns();
@@ -2117,7 +2215,9 @@ main(int argc, char *argv[])
 		report_dry_run(&ctl);
 	else if (!ctl.quiet)
 		report_text(&ctl);
-	code = finish_output(code);
+	else
+		wrote = false;
+	code = finish_output(code, wrote, stdout_closed);
 	cleanup(&ctl);
 	return (int)code;
 }
