@@ -35,7 +35,9 @@ $(OBJS): procscan.h
 gracekill: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BSD_LIBS) $(LDLIBS)
 
-gracekill-asan: gracekill.c procscan.c procscan.h
+# The sanitizer build keeps the name gracekill, which messages show.
+asan/gracekill: gracekill.c procscan.c procscan.h
+	mkdir -p asan
 	$(CC) $(SAN_FLAGS) $(GK_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
 	    gracekill.c procscan.c $(BSD_LIBS) $(LDLIBS)
 
@@ -48,8 +50,8 @@ check: test sanitize
 test: all
 	GRACEKILL=$$PWD/gracekill $(BATS) --tap test
 
-sanitize: gracekill-asan $(HELPERS)
-	$(SAN_ENV) GRACEKILL=$$PWD/gracekill-asan $(BATS) --tap test
+sanitize: asan/gracekill $(HELPERS)
+	$(SAN_ENV) GRACEKILL=$$PWD/asan/gracekill $(BATS) --tap test
 
 lint:
 	mandoc -Tlint gracekill.1
@@ -71,4 +73,4 @@ uninstall:
 	rm -f $(DESTDIR)$(MANPREFIX)/man1/gracekill.1
 
 clean:
-	rm -f gracekill gracekill-asan $(OBJS) $(HELPERS)
+	rm -f gracekill asan/gracekill $(OBJS) $(HELPERS)

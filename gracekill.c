@@ -1467,9 +1467,12 @@ target_ended(struct control *ctl, struct target *t)
 		t->pidfd = -1;
 	}
 	describe_status(status, sizeof(status), t);
-	event(ctl, "%d (%s) %s, %s %s", (int)t->pi.pid, t->pi.comm,
-	    outcome_names[t->outcome], t->outcome == OUT_KILLED ? "ended" :
-	    "exited", status);
+	if (t->outcome == OUT_EXITED)
+		event(ctl, "%d (%s) exited %s", (int)t->pi.pid, t->pi.comm,
+		    status);
+	else
+		event(ctl, "%d (%s) %s, exited %s", (int)t->pi.pid,
+		    t->pi.comm, outcome_names[t->outcome], status);
 }
 
 /*
@@ -1843,7 +1846,9 @@ settle(struct control *ctl)
 		    !t->alive)
 			read_exit_status(ctl, t);
 	}
-	qsort(ctl->targets, ctl->ntargets, sizeof(*ctl->targets), by_pid);
+	if (ctl->ntargets > 1)
+		qsort(ctl->targets, ctl->ntargets, sizeof(*ctl->targets),
+		    by_pid);
 }
 
 static enum exitcode
