@@ -156,7 +156,6 @@ struct control {
 	bool		 live;		/* a live line on the terminal */
 	bool		 live_shown;
 	size_t		 step;		/* index of the current step */
-	bool		 tree_changed;
 };
 
 struct signame {
@@ -1315,12 +1314,11 @@ tree_collect(const struct procinfo *pi, void *arg)
 static void	signal_new_member(struct control *, struct target *);
 
 /*
- * Add every descendant of every live target.  A child must have started
- * no earlier than its parent target, so a recycled parent PID cannot
- * adopt strangers.  Returns the number of targets added.
+ * Add every descendant of every live target from one scan of all of
+ * /proc, for kernels without the children files.
  */
-static size_t
-expand_tree(struct control *ctl, bool running)
+static void
+scan_tree(struct control *ctl, bool running)
 {
 	struct tree_scan ts = { ctl, NULL, 0 };
 	struct target *parent, *t;
@@ -1351,7 +1349,59 @@ expand_tree(struct control *ctl, bool running)
 		}
 	} while (added != before);
 	free(ts.procs);
-	return added;
+}
+
+struct tree_walk {
+	struct control	*ctl;
+	size_t		 parent;
+	bool		 running;
+};
+
+static int
+tree_child(const struct procinfo *pi, void *arg)
+{
+	struct tree_walk *tw = arg;
+	struct control *ctl = tw->ctl;
+	struct target *t;
+
+	if (find_target(ctl, pi->pid) != -1 ||
+	    pi->starttime < ctl->targets[tw->parent].pi.starttime)
+		return 0;
+	t = add_target(ctl, pi, ORIGIN_TREE);
+	if (t != NULL && t->alive && tw->running)
+		signal_new_member(ctl, t);
+	return 0;
+}
+
+/*
+ * Add every descendant of every live target.  Targets added meanwhile
+ * are walked in turn, so one pass finds grandchildren too.  A child
+ * must have started no earlier than its parent, so a recycled parent
+ * PID cannot adopt strangers.  While the schedule runs, a new member
+ * gets the current step's signal at once.
+ */
+static void
+expand_tree(struct control *ctl, bool running)
+{
+	struct tree_walk tw = { ctl, 0, running };
+	pid_t pid;
+
+	for (size_t i = 0; i < ctl->ntargets; i++) {
+		if (!ctl->targets[i].alive)
+			continue;
+		tw.parent = i;
+		pid = ctl->targets[i].pi.pid;
+		if (procscan_children(pid, tree_child, &tw) == 0)
+			continue;
+		if (errno == ENOSYS) {
+			scan_tree(ctl, running);
+			return;
+		}
+		if (errno != ESRCH) {
+			warn("/proc/%d/task", (int)pid);
+			ctl->trouble = true;
+		}
+	}
 }
 
 /* Find the targets and hold a pidfd for each. */
@@ -1458,7 +1508,6 @@ target_ended(struct control *ctl, struct target *t)
 		t->outcome = OUT_VANISHED;
 	else
 		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
-	ctl->tree_changed = true;
 	read_exit_status(ctl, t);
 	/* Kept while the status is unknown: the parent may reap it soon. */
 	if (t->pidfd != -1 && (t->status_kind != STATUS_UNKNOWN ||
@@ -1763,8 +1812,7 @@ wait_step(struct control *ctl, int64_t deadline)
 				backoff *= 2;
 		}
 		if (ctl->tree != TREE_NONE && !ctl->interrupted &&
-		    (ctl->tree_changed || now_ns() >= rescan)) {
-			ctl->tree_changed = false;
+		    now_ns() >= rescan) {
 			expand_tree(ctl, true);
 			rescan = now_ns() + RESCAN_NS;
 		}
@@ -1788,6 +1836,8 @@ run_schedule(struct control *ctl)
 					    last_graceful(&ctl->targets[i]));
 			event(ctl, "escalating to SIG%s: %zu still running",
 			    signal_name(sched->steps[k].signo), ctl->nalive);
+			if (ctl->tree != TREE_NONE)
+				expand_tree(ctl, false);
 		}
 		signal_step(ctl, k, k == 0);
 		if (ctl->no_wait)

@@ -626,6 +626,106 @@ procscan_scan(const struct procmatch *m,
 	return r;
 }
 
+/* Whether /proc has the children files (CONFIG_PROC_CHILDREN). */
+static bool
+children_supported(void)
+{
+	static int known = -1;
+
+	if (known == -1)
+		known = faccessat(procfd, "thread-self/children", F_OK, 0) == 0;
+	return known == 1;
+}
+
+/* Append the PIDs listed in text (a children file) to *pids. */
+static int
+append_pids(const char *text, pid_t **pids, size_t *npids, size_t *cap)
+{
+	const char *p = text;
+	pid_t *grown;
+	long v;
+
+	while (*p != '\0') {
+		for (v = 0; isdigit((unsigned char)*p); p++)
+			if ((v = v * 10 + (*p - '0')) > INT_MAX)
+				return 0;
+		if (v > 0) {
+			if (*npids == *cap) {
+				*cap = *cap ? *cap * 2 : 16;
+				grown = reallocarray(*pids, *cap, sizeof(**pids));
+				if (grown == NULL)
+					return -1;
+				*pids = grown;
+			}
+			(*pids)[(*npids)++] = (pid_t)v;
+		}
+		while (*p != '\0' && !isdigit((unsigned char)*p))
+			p++;
+	}
+	return 0;
+}
+
+/* The PIDs of the children of every thread of pid, from proc(5). */
+static int
+list_children(pid_t pid, pid_t **pids, size_t *npids)
+{
+	char buf[4096], name[64];
+	struct linux_dirent64 *d;
+	size_t cap = 0;
+	long n;
+	int dfd, r = 0;
+
+	snprintf(name, sizeof(name), "%d/task", (int)pid);
+	if ((dfd = openat(procfd, name, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	while (r == 0 && (n = syscall(SYS_getdents64, dfd, buf,
+	    sizeof(buf))) > 0) {
+		for (long off = 0; r == 0 && off < n; off += d->d_reclen) {
+			d = (struct linux_dirent64 *)(void *)(buf + off);
+			if (dirent_pid(d->d_name) == 0)
+				continue;
+			snprintf(name, sizeof(name), "task/%s/children",
+			    d->d_name);
+			/* A thread that exited meanwhile has no children. */
+			if (read_big(pid, name) != -1)
+				r = append_pids(bigbuf, pids, npids, &cap);
+		}
+	}
+	close(dfd);
+	return r;
+}
+
+/*
+ * Call FN for each child of pid (of any of its threads), read through
+ * /proc/PID/task/TID/children, until FN returns non-zero.  Returns 0,
+ * FN's value, or -1 with errno: ENOSYS when the kernel lacks the
+ * children files (CONFIG_PROC_CHILDREN), so the caller must scan.
+ */
+int
+procscan_children(pid_t pid, int (*fn)(const struct procinfo *, void *),
+    void *arg)
+{
+	struct procinfo pi;
+	pid_t *pids = NULL;
+	size_t npids = 0;
+	int r = 0;
+
+	if (!children_supported()) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (list_children(pid, &pids, &npids) == -1) {
+		free(pids);
+		return -1;
+	}
+	for (size_t i = 0; r == 0 && i < npids; i++)
+		if (procscan_read_stat(pids[i], &pi) == 0 && pi.ppid == pid)
+			r = fn(&pi, arg);
+	free(pids);
+	return r;
+}
+
 /*
  * Parse a pidfile's contents: optional blanks, decimal digits, optional
  * blanks or CR, then a newline or the end; later lines are ignored.

@@ -99,6 +99,8 @@ int	 procscan_confirms(const struct procmatch *, const struct procinfo *);
 bool	 procscan_selects(const struct procmatch *);
 int	 procscan_scan(const struct procmatch *,
 	    int (*)(const struct procinfo *, void *), void *);
+int	 procscan_children(pid_t,
+	    int (*)(const struct procinfo *, void *), void *);
 int64_t	 procscan_age_ns(const struct procinfo *);
 int	 procscan_parse_pidfile(const char *, size_t, long, pid_t *);
 int	 procscan_read_pidfile(struct pidfile *, long);
