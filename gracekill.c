@@ -1489,21 +1489,77 @@ describe_status(char *buf, size_t size, const struct target *t)
 		snprintf(buf, size, "(status unknown)");
 }
 
-/* t has ended: stop watching it and settle its outcome and status. */
+/* Stop watching t: out of the epoll set and the count of the living. */
 static void
-target_ended(struct control *ctl, struct target *t)
+unwatch(struct control *ctl, struct target *t)
 {
-	char status[48];
-
-	if (!t->alive)
-		return;
 	t->alive = false;
 	ctl->nalive--;
-	t->end_ns = now_ns();
 	if (t->pidfd != -1)
 		epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, t->pidfd, NULL);
 	else
 		ctl->nfallback--;
+}
+
+static bool
+has_seconds(const struct target *t)
+{
+	return t->outcome == OUT_EXITED || t->outcome == OUT_KILLED;
+}
+
+/* The report's text for t's outcome, e.g. "killed by SIGKILL after 1.002s". */
+static void
+describe_outcome(char *buf, size_t size, const struct target *t, bool timed)
+{
+	char status[48];
+	int n;
+
+	describe_status(status, sizeof(status), t);
+	switch (t->outcome) {
+	case OUT_EXITED:
+		n = snprintf(buf, size, "exited %s", status);
+		break;
+	case OUT_KILLED:
+		if (t->status_kind == STATUS_SIGNAL &&
+		    WTERMSIG(t->status) == SIGKILL)
+			n = snprintf(buf, size, "killed by SIGKILL");
+		else
+			n = snprintf(buf, size, "killed, exited %s", status);
+		break;
+	case OUT_SURVIVED:
+		n = snprintf(buf, size, "survived in state %c",
+		    t->state ? t->state : '?');
+		break;
+	case OUT_SIGNALLED:
+		if (t->nsigs > 0)
+			n = snprintf(buf, size, "signalled with SIG%s",
+			    signal_name(t->sigs[0]));
+		else
+			n = snprintf(buf, size, "signalled with signal 0");
+		break;
+	default:
+		n = snprintf(buf, size, "%s", outcome_names[t->outcome]);
+		break;
+	}
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (timed && has_seconds(t))
+		n += snprintf(buf + n, size - (size_t)n, " after %.3fs",
+		    (double)(t->end_ns - t->first_ns) / (double)NSEC);
+	if ((size_t)n < size && t->reason[0] != '\0')
+		snprintf(buf + n, size - (size_t)n, " (%s)", t->reason);
+}
+
+/* t has ended: stop watching it and settle its outcome and status. */
+static void
+target_ended(struct control *ctl, struct target *t)
+{
+	char text[160];
+
+	if (!t->alive)
+		return;
+	unwatch(ctl, t);
+	t->end_ns = now_ns();
 	if (!t->started)
 		t->outcome = OUT_VANISHED;
 	else
@@ -1515,13 +1571,8 @@ target_ended(struct control *ctl, struct target *t)
 		close(t->pidfd);
 		t->pidfd = -1;
 	}
-	describe_status(status, sizeof(status), t);
-	if (t->outcome == OUT_EXITED)
-		event(ctl, "%d (%s) exited %s", (int)t->pi.pid, t->pi.comm,
-		    status);
-	else
-		event(ctl, "%d (%s) %s, exited %s", (int)t->pi.pid,
-		    t->pi.comm, outcome_names[t->outcome], status);
+	describe_outcome(text, sizeof(text), t, false);
+	event(ctl, "%d (%s) %s", (int)t->pi.pid, t->pi.comm, text);
 }
 
 /*
@@ -1622,18 +1673,19 @@ signal_target(struct control *ctl, struct target *t, int signo, bool fresh)
 			t->started = !first;
 			target_ended(ctl, t);
 		} else if (first && errno == EPERM) {
+			live_erase(ctl);
 			warn("PID %d (%s): cannot signal", (int)t->pi.pid,
 			    t->pi.comm);
 			t->outcome = OUT_DENIED;
 			strlcpy(t->reason, "operation not permitted",
 			    sizeof(t->reason));
 			ctl->trouble = true;
-			t->started = false;
-			target_ended(ctl, t);
-			t->outcome = OUT_DENIED;
-		} else
+			unwatch(ctl, t);
+		} else {
+			live_erase(ctl);
 			warn("PID %d (%s): SIG%s", (int)t->pi.pid, t->pi.comm,
 			    signal_name(signo));
+		}
 		return;
 	}
 	t->sigs = xreallocarray(t->sigs, t->nsigs + 1, sizeof(*t->sigs));
@@ -1922,56 +1974,15 @@ exit_code(const struct control *ctl)
 	return EXIT_GONE;
 }
 
-static double
-target_seconds(const struct target *t)
-{
-	return (double)(t->end_ns - t->first_ns) / (double)NSEC;
-}
-
-static bool
-has_seconds(const struct target *t)
-{
-	return t->outcome == OUT_EXITED || t->outcome == OUT_KILLED;
-}
-
 static void
 report_text_line(const struct target *t)
 {
-	char status[48];
+	char text[160];
 
 	printf("%d ", (int)t->pi.pid);
 	print_escaped(stdout, t->pi.comm);
-	fputs(": ", stdout);
-	describe_status(status, sizeof(status), t);
-	switch (t->outcome) {
-	case OUT_EXITED:
-		printf("exited %s", status);
-		break;
-	case OUT_KILLED:
-		if (t->status_kind == STATUS_SIGNAL &&
-		    WTERMSIG(t->status) == SIGKILL)
-			fputs("killed by SIGKILL", stdout);
-		else
-			printf("killed, exited %s", status);
-		break;
-	case OUT_SURVIVED:
-		printf("survived in state %c", t->state ? t->state : '?');
-		break;
-	case OUT_SIGNALLED:
-		if (t->nsigs > 0)
-			printf("signalled with SIG%s", signal_name(t->sigs[0]));
-		else
-			fputs("signalled with signal 0", stdout);
-		break;
-	default:
-		fputs(outcome_names[t->outcome], stdout);
-		break;
-	}
-	if (has_seconds(t))
-		printf(" after %.3fs", target_seconds(t));
-	if (t->reason[0] != '\0')
-		printf(" (%s)", t->reason);
-	putchar('\n');
+	describe_outcome(text, sizeof(text), t, true);
+	printf(": %s\n", text);
 }
 
 static void
@@ -2005,7 +2016,8 @@ report_json_target(const struct target *t)
 		printf("%s\"%s\"", i ? ", " : "", signal_name(t->sigs[i]));
 	fputs("],\n     \"seconds\": ", stdout);
 	if (has_seconds(t))
-		printf("%.3f", target_seconds(t));
+		printf("%.3f", (double)(t->end_ns - t->first_ns) /
+		    (double)NSEC);
 	else
 		fputs("null", stdout);
 	if (t->outcome == OUT_SURVIVED && t->state != 0)
@@ -2109,11 +2121,15 @@ remove_pidfiles(struct control *ctl)
 		if (keep[i] || ctl->pidfiles[i].pid == 0 ||
 		    ctl->pidfiles[i].trust != TRUST_OK)
 			continue;
-		if (procscan_remove_pidfile(&ctl->pidfiles[i]) == -1) {
+		if (procscan_remove_pidfile(&ctl->pidfiles[i]) == 0)
+			event(ctl, "removed %s", ctl->pidfiles[i].path);
+		else if (errno == ESTALE)
+			event(ctl, "kept %s: rewritten meanwhile",
+			    ctl->pidfiles[i].path);
+		else {
 			warn("%s: cannot remove", ctl->pidfiles[i].path);
 			ctl->trouble = true;
-		} else
-			event(ctl, "removed %s", ctl->pidfiles[i].path);
+		}
 	}
 	free(keep);
 }

@@ -386,11 +386,25 @@ procscan_read_exe(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * Whether pi is a kernel thread, or a process kthreadd started (a
+ * usermode helper).  PID 2 is kthreadd only where it is a kernel
+ * thread: in a PID namespace of its own, PID 2 is a plain process.
+ */
 bool
 procscan_is_kthread(const struct procinfo *pi)
 {
-	return (pi->flags & PF_KTHREAD) != 0 || pi->pid == KTHREADD_PID ||
-	    pi->ppid == KTHREADD_PID;
+	static int kthreadd_known = -1;
+	struct procinfo two;
+
+	if (pi->flags & PF_KTHREAD)
+		return true;
+	if (pi->ppid != KTHREADD_PID)
+		return false;
+	if (kthreadd_known == -1)
+		kthreadd_known = procscan_read_stat(KTHREADD_PID, &two) == 0 &&
+		    (two.flags & PF_KTHREAD) != 0;
+	return kthreadd_known == 1;
 }
 
 static const char *
@@ -942,10 +956,32 @@ procscan_read_pidfile(struct pidfile *pf, long pid_max)
 	return error;
 }
 
+/* Whether the pidfile still holds the PID it held when read. */
+static bool
+still_names(const struct pidfile *pf)
+{
+	char buf[PIDFILE_MAX + 1];
+	struct stat st;
+	ssize_t n;
+	pid_t pid;
+	int fd;
+
+	fd = openat(pf->dirfd, pf->base, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return false;
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ?
+	    read_all(fd, buf, sizeof(buf)) : -1;
+	close(fd);
+	return n >= 0 && procscan_parse_pidfile(buf, (size_t)n, INT_MAX,
+	    &pid) == PIDFILE_OK && pid == pf->pid;
+}
+
 /*
  * Remove the pidfile read by procscan_read_pidfile(), if its name
- * still refers to the file read.  Returns 0 (also when it is already
- * gone), or -1 with errno (ESTALE: replaced meanwhile).
+ * still refers to the file read and holds the same PID.  Returns 0
+ * (also when it is already gone), or -1 with errno (ESTALE: replaced or
+ * rewritten meanwhile).
  */
 int
 procscan_remove_pidfile(const struct pidfile *pf)
@@ -958,7 +994,8 @@ procscan_remove_pidfile(const struct pidfile *pf)
 	}
 	if (fstatat(pf->dirfd, pf->base, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? 0 : -1;
-	if (st.st_dev != pf->dev || st.st_ino != pf->ino) {
+	if (st.st_dev != pf->dev || st.st_ino != pf->ino ||
+	    !still_names(pf)) {
 		errno = ESTALE;
 		return -1;
 	}
