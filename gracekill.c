@@ -234,6 +234,8 @@ usage_error(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	verrx(EXIT_USAGE, fmt, ap);
+	/* NOTREACHED */
+	va_end(ap);
 }
 
 static int64_t

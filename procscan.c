@@ -886,7 +886,6 @@ open_pidfile_checked(struct pidfile *pf, struct stat *st, int *trustdir,
 	} else
 		flags |= O_NOFOLLOW;
 	close(pfd);
-	pfd = -1;
 	if ((fd = openat(pf->dirfd, pf->base, flags)) == -1) {
 		*error = errno == ENOENT ? PIDFILE_MISSING :
 		    errno == ENXIO ? PIDFILE_NOTREG : PIDFILE_ERRNO;
@@ -894,6 +893,14 @@ open_pidfile_checked(struct pidfile *pf, struct stat *st, int *trustdir,
 	}
 	if (fstat(fd, st) == -1) {
 		*error = PIDFILE_ERRNO;
+		close(fd);
+		return -1;
+	}
+	/* Replaced between the two opens: judge nothing by the name. */
+	if (!S_ISLNK(lst.st_mode) &&
+	    (st->st_dev != lst.st_dev || st->st_ino != lst.st_ino)) {
+		*error = PIDFILE_ERRNO;
+		errno = ESTALE;
 		close(fd);
 		return -1;
 	}
