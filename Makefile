@@ -20,7 +20,7 @@ SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 OBJS =		gracekill.o procscan.o
-HELPERS =	test/gk-target
+HELPERS =	test/gk-target test/gk-decoy
 
 .SUFFIXES: .c .o
 .PHONY: all check test sanitize lint demo fuzz bench install uninstall clean
@@ -44,6 +44,9 @@ asan/gracekill: gracekill.c procscan.c procscan.h
 # Test helpers are never built with sanitizers.
 test/gk-target: test/gk-target.c
 	$(CC) -O2 -g -pthread -o $@ test/gk-target.c
+
+test/gk-decoy: test/gk-decoy.c
+	$(CC) -O2 -g -pthread -o $@ test/gk-decoy.c
 
 check: test sanitize
 

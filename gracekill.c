@@ -46,6 +46,7 @@
 #define BACKOFF_MIN_NS	(1 * MSEC)
 #define BACKOFF_MAX_NS	(50 * MSEC)
 #define SIGFD_TAG	UINT64_MAX
+#define FD_RESERVE	32		/* kept free for reading /proc */
 
 /* Linux 6.13+ pidfs interface; older headers lack it. */
 #ifndef PIDFD_INFO_EXIT
@@ -151,6 +152,8 @@ struct control {
 	bool		 no_pidfd;	/* pidfd_open gave ENOSYS */
 	bool		 no_pidfd_info;	/* PIDFD_GET_INFO unsupported */
 	bool		 raised_nofile;
+	rlim_t		 nofile;	/* soft RLIMIT_NOFILE */
+	size_t		 npidfds;
 	bool		 trouble;
 	bool		 interrupted;
 	bool		 live;		/* a live line on the terminal */
@@ -983,6 +986,16 @@ never_target(const struct control *ctl, const struct procinfo *pi,
 	return NULL;
 }
 
+static rlim_t
+soft_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 1024;
+	return rl.rlim_cur;
+}
+
 /* Raise the soft RLIMIT_NOFILE to the hard limit, once. */
 static bool
 raise_nofile(struct control *ctl)
@@ -997,9 +1010,34 @@ raise_nofile(struct control *ctl)
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return false;
+	ctl->nofile = rl.rlim_cur;
 	event(ctl, "raised the file descriptor limit to %llu",
 	    (unsigned long long)rl.rlim_cur);
 	return true;
+}
+
+/*
+ * Whether a pidfd may be opened and still leave descriptors for reading
+ * /proc and the pidfiles; raises RLIMIT_NOFILE when that helps.
+ */
+static bool
+fd_available(struct control *ctl)
+{
+	size_t reserve = FD_RESERVE + ctl->npidfiles;
+
+	if (ctl->npidfds + reserve < ctl->nofile)
+		return true;
+	return raise_nofile(ctl) && ctl->npidfds + reserve < ctl->nofile;
+}
+
+static void
+close_pidfd(struct control *ctl, int *fd)
+{
+	if (*fd == -1)
+		return;
+	close(*fd);
+	*fd = -1;
+	ctl->npidfds--;
 }
 
 /*
@@ -1013,8 +1051,15 @@ open_pidfd(struct control *ctl, pid_t pid)
 	int fd;
 
 	while (!ctl->no_pidfd) {
-		if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1)
+		if (!fd_available(ctl)) {
+			event(ctl, "using /proc polling for %d: no file "
+			    "descriptor left for a pidfd", (int)pid);
+			return -2;
+		}
+		if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1) {
+			ctl->npidfds++;
 			return fd;
+		}
 		if (errno == ESRCH)
 			return -1;
 		if (errno == EMFILE && raise_nofile(ctl))
@@ -1061,20 +1106,29 @@ hold_process(struct control *ctl, const struct procinfo *pi, size_t idx,
 
 	if ((fd = open_pidfd(ctl, pi->pid)) == -1)
 		return -1;
-	if (procscan_read_stat(pi->pid, now) == -1 ||
-	    !same_process(ctl, pi, now, origin)) {
-		if (fd >= 0)
-			close(fd);
+	if (fd == -2)
+		fd = -1;
+	if (procscan_read_stat(pi->pid, now) == -1) {
+		if (errno != ESRCH) {
+			warn("PID %d: /proc/%d/stat", (int)pi->pid,
+			    (int)pi->pid);
+			ctl->trouble = true;
+		}
+		close_pidfd(ctl, &fd);
 		return -1;
 	}
-	if (fd >= 0) {
+	if (!same_process(ctl, pi, now, origin)) {
+		close_pidfd(ctl, &fd);
+		return -1;
+	}
+	if (fd != -1) {
 		ev.events = EPOLLIN;
 		ev.data.u64 = idx;
 		if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 			err(EXIT_TROUBLE, "epoll_ctl: PID %d", (int)pi->pid);
 	} else
 		ctl->nfallback++;
-	*fdp = fd >= 0 ? fd : -1;
+	*fdp = fd;
 	return 0;
 }
 
@@ -1568,11 +1622,8 @@ target_ended(struct control *ctl, struct target *t)
 		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
 	read_exit_status(ctl, t);
 	/* Kept while the status is unknown: the parent may reap it soon. */
-	if (t->pidfd != -1 && (t->status_kind != STATUS_UNKNOWN ||
-	    ctl->no_pidfd_info)) {
-		close(t->pidfd);
-		t->pidfd = -1;
-	}
+	if (t->status_kind != STATUS_UNKNOWN || ctl->no_pidfd_info)
+		close_pidfd(ctl, &t->pidfd);
 	describe_outcome(text, sizeof(text), t, false);
 	event(ctl, "%d (%s) %s", (int)t->pi.pid, t->pi.comm, text);
 }
@@ -2264,6 +2315,7 @@ main(int argc, char *argv[])
 		err(EXIT_TROUBLE, "/proc");
 	ctl.pid_max = procscan_pid_max();
 	ctl.privileged = may_ptrace();
+	ctl.nofile = soft_nofile();
 	setup_events(&ctl);
 	find_ancestors(&ctl);
 	collect_targets(&ctl);

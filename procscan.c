@@ -602,7 +602,8 @@ dirent_pid(const char *name)
  * process when M is NULL, until FN returns non-zero.  /proc is read
  * with getdents64 and one read of PID/stat per process; processes that
  * vanish meanwhile are passed over.  Returns 0, FN's non-zero value, or
- * -1 with errno when /proc cannot be read.
+ * -1 with errno when /proc or some process's stat could not be read
+ * (the scan goes on past such a process, so the caller can say so).
  */
 int
 procscan_scan(const struct procmatch *m,
@@ -613,7 +614,7 @@ procscan_scan(const struct procmatch *m,
 	struct procinfo pi;
 	long n;
 	pid_t pid;
-	int dfd, r = 0, saved;
+	int dfd, r = 0, saved, failed = 0;
 
 	dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1)
@@ -624,16 +625,20 @@ procscan_scan(const struct procmatch *m,
 			d = (struct linux_dirent64 *)(void *)(buf + off);
 			if ((pid = dirent_pid(d->d_name)) == 0)
 				continue;
-			if (procscan_read_stat(pid, &pi) == -1)
+			if (procscan_read_stat(pid, &pi) == -1) {
+				/* Gone is fine; anything else must be said. */
+				if (errno != ESRCH)
+					failed = errno;
 				continue;
+			}
 			if (m != NULL && procscan_matches(m, &pi) != 1)
 				continue;
 			r = fn(&pi, arg);
 		}
 	}
-	saved = errno;
+	saved = n == -1 ? errno : failed;
 	close(dfd);
-	if (r == 0 && n == -1) {
+	if (r == 0 && saved != 0) {
 		errno = saved;
 		return -1;
 	}
