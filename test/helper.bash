@@ -1,0 +1,505 @@
+# helper.bash: loaded by every gracekill bats file.  It finds the binary
+# under test, starts gk-target processes under unique names, records
+# every PID it starts and kills leftovers by PID in teardown.
+
+bats_require_minimum_version 1.5.0
+
+GRACEKILL=${GRACEKILL:-"$BATS_TEST_DIRNAME/../gracekill"}
+GK_TARGET=${GK_TARGET:-"$BATS_TEST_DIRNAME/gk-target"}
+GK_USER=gkthrowaway
+GK_TIMEOUT=${GK_TIMEOUT:-5}
+
+# Fail (never skip) when the binary under test or the helper is missing.
+gk_require_binaries() {
+	if [[ ! -f $GRACEKILL || ! -x $GRACEKILL ]]; then
+		echo "gracekill under test missing or not executable: $GRACEKILL" >&2
+		return 1
+	fi
+	if [[ ! -f $GK_TARGET || ! -x $GK_TARGET ]]; then
+		echo "test helper missing: $GK_TARGET (run make)" >&2
+		return 1
+	fi
+	GRACEKILL=$(realpath "$GRACEKILL")
+	GK_TARGET=$(realpath "$GK_TARGET")
+}
+
+# Per-test setup and teardown; a file defining its own calls these.
+gk_setup() {
+	gk_require_binaries || return 1
+	GK_PIDS_FILE=$BATS_TEST_TMPDIR/gk-pids
+	: >"$GK_PIDS_FILE"
+	GK_SEQ=0
+	GK_PIDS=()
+	GK_RUNDIR=$BATS_TEST_TMPDIR
+}
+
+gk_teardown() {
+	local pid start
+	[[ -n ${GK_PIDS_FILE-} && -f $GK_PIDS_FILE ]] || return 0
+	while read -r pid start; do
+		gk_stat "$pid" && [[ $GK_START == "$start" ]] || continue
+		kill -KILL "$pid" 2>/dev/null || :
+	done <"$GK_PIDS_FILE"
+	while read -r pid start; do
+		gk_wait_gone "$pid" || :
+	done <"$GK_PIDS_FILE"
+}
+
+setup() { gk_setup; }
+teardown() { gk_teardown; }
+
+# A name unique to the run: 12 characters, so that a test can add up to
+# three and stay within comm's 15.
+gk_name() {
+	local n
+	n=$RANDOM$RANDOM$RANDOM$RANDOM
+	printf 'gk%s\n' "${n:0:10}"
+}
+
+# gk_link NAME: a symlink NAME to gk-target in GK_RUNDIR, so a
+# target started through it has NAME as its comm.  Prints its path.
+gk_link() {
+	local path=$GK_RUNDIR/$1
+	[[ -e $path ]] || ln -s "$GK_TARGET" "$path"
+	printf '%s\n' "$path"
+}
+
+# gk_stat PID: read /proc/PID/stat without forking; set GK_STATE (the
+# state letter) and GK_START (field 22, the start time), or return 1.
+gk_stat() {
+	local stat f
+	GK_STATE= GK_START=
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat=${stat##*) }
+	read -r -a f <<<"$stat"
+	GK_STATE=${f[0]}
+	GK_START=${f[19]}
+}
+
+# gk_starttime PID: field 22 of /proc/PID/stat, or nothing.
+gk_starttime() {
+	gk_stat "$1" || return 0
+	printf '%s\n' "$GK_START"
+}
+
+# gk_state PID: the state letter of PID, or nothing when it is gone.
+gk_state() {
+	gk_stat "$1" || return 0
+	printf '%s\n' "$GK_STATE"
+}
+
+# gk_record PID...: remember each PID (with its start time) for teardown.
+gk_record() {
+	local p
+	for p; do
+		gk_stat "$p" || continue
+		printf '%s %s\n' "$p" "$GK_START" >>"$GK_PIDS_FILE"
+		GK_PIDS+=("$p")
+	done
+}
+
+# gk_poll CONDITION...: run CONDITION every 0.01 s until it succeeds, for
+# at most GK_TIMEOUT seconds.
+gk_poll() {
+	local limit
+	limit=$(gk_add_us "$EPOCHREALTIME" "$((GK_TIMEOUT * 1000000))")
+	until "$@"; do
+		if (($(gk_us) >= limit)); then
+			echo "timed out after ${GK_TIMEOUT}s waiting for: $*" >&2
+			return 1
+		fi
+		sleep 0.01
+	done
+}
+
+# Microseconds since the epoch, and arithmetic on it.
+gk_us() { local t=$EPOCHREALTIME; printf '%s\n' "${t/./}"; }
+gk_add_us() { local t=${1/./}; printf '%s\n' "$((t + $2))"; }
+
+gk_ready_file() { [[ -s $1 ]]; }
+
+# gk_all_ready FILE...: every FILE exists and is not empty.
+gk_all_ready() {
+	local f
+	for f; do
+		[[ -s $f ]] || return 1
+	done
+}
+
+# gk_wait_ready FILE: wait for FILE (a ready file), print the PID in it.
+gk_wait_ready() {
+	gk_poll gk_ready_file "$1" || return 1
+	local pid
+	read -r pid <"$1"
+	printf '%s\n' "$pid"
+}
+
+# gk_alive PID: PID exists and one of its threads is not a zombie (the
+# main thread of a process shows Z once it exited while others run).
+gk_alive() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		gk_stat "$1/task/${t##*/}" &&
+		    [[ $GK_STATE != Z && $GK_STATE != X ]] && return 0
+	done
+	return 1
+}
+
+gk_gone() { ! gk_alive "$1"; }
+
+# gk_wait_gone PID: wait until PID is gone or a zombie.
+gk_wait_gone() { gk_poll gk_gone "$1"; }
+
+# gk_start [-n NAME] [-a] [GK-TARGET OPTION]...: start a gk-target in the
+# background with a ready file and a signal log, wait until it is ready.
+# Sets GK_PID, GK_LOG, GK_READY and GK_NAME; records the PID.  With -n the
+# target runs as NAME (default: a fresh unique name).  The target is a
+# child of the test's shell, so "gk_exit_status $GK_PID" gives its fate.
+gk_start() {
+	local name="" path
+	if [[ ${1-} == -n ]]; then
+		name=$2
+		shift 2
+	fi
+	[[ -n $name ]] || name=$(gk_name)
+	path=$(gk_link "$name")
+	gk_start_cmd "$name" "$path" "$@"
+}
+
+# gk_start_cmd NAME CMD [ARG]...: as gk_start, for a command that ends
+# by exec'ing gk-target (setpriv, a copy of the binary, ...).  The ready
+# file and log options are appended to the arguments.
+gk_start_cmd() {
+	local name=$1
+	shift
+	GK_SEQ=$((GK_SEQ + 1))
+	GK_READY=$GK_RUNDIR/t$GK_SEQ.ready
+	GK_LOG=$GK_RUNDIR/t$GK_SEQ.log
+	GK_NAME=$name
+	: >"$GK_LOG"
+	chmod 666 "$GK_LOG"
+	"$@" -R "$GK_READY" -L "$GK_LOG" \
+	    >>"$BATS_TEST_TMPDIR/targets.out" 2>&1 3>&- &
+	GK_PID=$!
+	gk_record "$GK_PID"
+	local pid
+	pid=$(gk_wait_ready "$GK_READY") || return 1
+	if [[ $pid != "$GK_PID" ]]; then
+		echo "ready file names $pid, started $GK_PID" >&2
+		return 1
+	fi
+}
+
+# gk_exit_status PID: wait for PID (a child of this shell) and print its
+# exit status as the shell reports it (128+N when killed by signal N).
+gk_exit_status() {
+	local rc=0
+	wait "$1" || rc=$?
+	printf '%s\n' "$rc"
+}
+
+# gk_assert_exit PID RC: PID (a child of this shell) ended with status RC
+# ("TERM", "KILL"... for death by that signal).
+gk_assert_exit() {
+	local want=$2 got=0
+	[[ $want =~ ^[0-9]+$ ]] || want=$((128 + $(gk_signum "$want")))
+	gk_alive "$1" && { gk_wait_gone "$1" || return 1; }
+	wait "$1" || got=$?
+	if [[ $got != "$want" ]]; then
+		echo "PID $1: expected exit status $want ($2), got $got" >&2
+		return 1
+	fi
+}
+
+# gk_signum NAME: the number of signal NAME.
+gk_signum() {
+	case $1 in
+	TERM) echo 15 ;; KILL) echo 9 ;; INT) echo 2 ;; HUP) echo 1 ;;
+	*) kill -l "$1" 2>/dev/null || kill -l "SIG$1" ;;
+	esac
+}
+
+# gk_siglog FILE: the signal numbers in a signal log, one a line.
+gk_siglog() { cut -d' ' -f1 "$1"; }
+
+# gk_assert_siglog FILE SIG...: FILE logged exactly these signals in order.
+gk_assert_siglog() {
+	local file=$1 want="" s got
+	shift
+	for s; do
+		[[ $s =~ ^[0-9]+$ ]] || s=$(gk_signum "$s")
+		want+="$s "
+	done
+	got=$(gk_siglog "$file" | tr '\n' ' ')
+	if [[ $got != "$want" ]]; then
+		echo "signal log $file: expected '$want', got '$got'" >&2
+		return 1
+	fi
+}
+
+# gk_assert_alive PID...: every PID is still running.
+gk_assert_alive() {
+	local p
+	for p; do
+		if ! gk_alive "$p"; then
+			echo "PID $p should still be running" >&2
+			return 1
+		fi
+	done
+}
+
+# gk_assert_gone PID...: every PID is gone (or a zombie) within the bound.
+gk_assert_gone() {
+	local p
+	for p; do
+		gk_wait_gone "$p" || {
+			echo "PID $p should be gone" >&2
+			return 1
+		}
+	done
+}
+
+# Run gracekill with stderr kept apart: sets status, output, stderr.
+gk_run() {
+	run --separate-stderr "$GRACEKILL" "$@"
+}
+
+# assert_status N: the last run exited with status N.
+assert_status() {
+	if [[ $status != "$1" ]]; then
+		printf 'expected exit status %s, got %s\nstdout:\n%s\nstderr:\n%s\n' \
+		    "$1" "$status" "$output" "${stderr-}" >&2
+		return 1
+	fi
+}
+
+# assert_stderr LINE...: stderr of the last run is exactly these lines.
+assert_stderr() {
+	local want
+	want=$(printf '%s\n' "$@")
+	if [[ ${stderr-} != "$want" ]]; then
+		printf 'expected stderr:\n%s\ngot:\n%s\n' "$want" "${stderr-}" >&2
+		return 1
+	fi
+}
+
+# assert_stderr_line LINE: one line of stderr of the last run is LINE.
+assert_stderr_line() {
+	local l
+	for l in "${stderr_lines[@]}"; do
+		[[ $l == "$1" ]] && return 0
+	done
+	printf 'expected a stderr line:\n%s\ngot:\n%s\n' "$1" "${stderr-}" >&2
+	return 1
+}
+
+# assert_stderr_empty: nothing on stderr.
+assert_stderr_empty() {
+	if [[ -n ${stderr-} ]]; then
+		printf 'expected empty stderr, got:\n%s\n' "$stderr" >&2
+		return 1
+	fi
+}
+
+# assert_output_line LINE: one line of stdout is exactly LINE.
+assert_output_line() {
+	local l
+	for l in "${lines[@]}"; do
+		[[ $l == "$1" ]] && return 0
+	done
+	printf 'expected a stdout line:\n%s\ngot:\n%s\n' "$1" "$output" >&2
+	return 1
+}
+
+# assert_output_match ERE: one line of stdout matches ERE.
+assert_output_match() {
+	local l
+	for l in "${lines[@]}"; do
+		[[ $l =~ $1 ]] && return 0
+	done
+	printf 'expected a stdout line matching:\n%s\ngot:\n%s\n' "$1" \
+	    "$output" >&2
+	return 1
+}
+
+# assert_output_lines N: stdout has exactly N lines.
+assert_output_lines() {
+	if [[ ${#lines[@]} != "$1" ]]; then
+		printf 'expected %s stdout lines, got %s:\n%s\n' "$1" \
+		    "${#lines[@]}" "$output" >&2
+		return 1
+	fi
+}
+
+# assert_jq FILTER: the JSON on stdout makes `jq -e FILTER` true.
+assert_jq() {
+	if ! jq -e "$1" >/dev/null 2>&1 <<<"$output"; then
+		printf 'jq check failed: %s\non:\n%s\n' "$1" "$output" >&2
+		return 1
+	fi
+}
+
+# gk_jq FILTER: print jq -r FILTER of stdout.
+gk_jq() { jq -r "$1" <<<"$output"; }
+
+# gk_elapsed_ms START_US: milliseconds since START_US (from gk_us).
+gk_elapsed_ms() { printf '%s\n' "$((($(gk_us) - $1) / 1000))"; }
+
+# assert_elapsed_below START_US MS: fewer than MS milliseconds passed.
+assert_elapsed_below() {
+	local ms
+	ms=$(gk_elapsed_ms "$1")
+	if ((ms >= $2)); then
+		echo "took ${ms}ms, expected under $2ms" >&2
+		return 1
+	fi
+}
+
+# assert_elapsed_above START_US MS: at least MS milliseconds passed.
+assert_elapsed_above() {
+	local ms
+	ms=$(gk_elapsed_ms "$1")
+	if ((ms < $2)); then
+		echo "took ${ms}ms, expected at least $2ms" >&2
+		return 1
+	fi
+}
+
+# gk_children PID: the PIDs of PID's children, one a line.
+gk_children() {
+	local t
+	for t in /proc/"$1"/task/*/children; do
+		tr ' ' '\n' <"$t" 2>/dev/null
+	done | sed '/^$/d'
+}
+
+# Throwaway user for --user and denied tests: gk_user_add in setup_file,
+# gk_user_del in teardown_file.  Only this user's processes (all started
+# by the tests) are ever signalled by user.
+gk_user_add() {
+	gk_user_del
+	useradd --system --no-create-home --shell /usr/sbin/nologin \
+	    --user-group "$GK_USER"
+}
+
+gk_user_del() {
+	if id -u "$GK_USER" >/dev/null 2>&1; then
+		pkill -KILL -u "$GK_USER" 2>/dev/null || :
+		userdel "$GK_USER" 2>/dev/null || :
+	fi
+}
+
+# gk_user_setup: per test, a run directory that GK_USER can reach and
+# write (BATS_TEST_TMPDIR sits in a directory only root may enter).
+# Sets GK_UID and GK_GID.
+gk_user_setup() {
+	gk_setup || return 1
+	GK_RUNDIR=$(mktemp -d /tmp/gracekill-test.XXXXXX)
+	chmod 1777 "$GK_RUNDIR"
+	GK_UID=$(id -u "$GK_USER")
+	GK_GID=$(id -g "$GK_USER")
+}
+
+gk_user_teardown() {
+	gk_teardown
+	[[ ${GK_RUNDIR-} == /tmp/gracekill-test.* ]] && rm -rf "$GK_RUNDIR"
+	return 0
+}
+
+# gk_as_user ARG...: a command prefix running ARG as GK_USER (real and
+# effective IDs).
+gk_as_user() {
+	setpriv --reuid="$GK_UID" --regid="$GK_GID" --clear-groups "$@"
+}
+
+# gk_child_cmd ID NAME [GK-TARGET OPTION]...: a shell command for gk-target
+# -s or -S that execs a gk-target named NAME with ready file ID.ready and
+# log ID.log in GK_RUNDIR.  Get its PID with gk_child_pid ID.
+gk_child_cmd() {
+	local id=$1 name=$2 path
+	shift 2
+	path=$(gk_link "$name")
+	: >"$GK_RUNDIR/$id.log"
+	chmod 666 "$GK_RUNDIR/$id.log"
+	printf 'exec %q' "$path"
+	printf ' %q' "$@" -R "$GK_RUNDIR/$id.ready" -L "$GK_RUNDIR/$id.log"
+	printf '\n'
+}
+
+# gk_child_pid ID: wait for ID's ready file, record and print its PID.
+gk_child_pid() {
+	local pid
+	pid=$(gk_wait_ready "$GK_RUNDIR/$1.ready") || return 1
+	gk_record "$pid"
+	printf '%s\n' "$pid"
+}
+
+# gk_child_log ID: the signal log of child ID.
+gk_child_log() { printf '%s\n' "$GK_RUNDIR/$1.log"; }
+
+# gk_bg [ARG]...: start gracekill in the background (stdout, stderr to
+# files), record it.  Sets GK_BG.  Collect it with gk_bg_wait.
+gk_bg() {
+	"$GRACEKILL" "$@" >"$BATS_TEST_TMPDIR/bg.out" \
+	    2>"$BATS_TEST_TMPDIR/bg.err" 3>&- &
+	GK_BG=$!
+	gk_record "$GK_BG"
+}
+
+# gk_bg_wait: wait (bounded) for the background gracekill; set status,
+# output, lines, stderr and stderr_lines as `run --separate-stderr` does.
+gk_bg_wait() {
+	gk_poll gk_gone "$GK_BG" || return 1
+	status=0
+	wait "$GK_BG" || status=$?
+	output=$(<"$BATS_TEST_TMPDIR/bg.out")
+	stderr=$(<"$BATS_TEST_TMPDIR/bg.err")
+	mapfile -t lines <<<"$output"
+	[[ -n $output ]] || lines=()
+	mapfile -t stderr_lines <<<"$stderr"
+	[[ -n $stderr ]] || stderr_lines=()
+}
+
+# gk_has_pidfd PID: process PID holds at least one pidfd.
+gk_has_pidfd() {
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		[[ $(readlink "$fd" 2>/dev/null) == "anon_inode:[pidfd]" ]] &&
+		    return 0
+	done
+	return 1
+}
+
+# gk_log_lines FILE N: FILE has at least N lines.
+gk_log_lines() {
+	local n
+	n=$(wc -l <"$1")
+	((n >= $2))
+}
+
+# gk_age_ms PID: how long ago PID started, in milliseconds.
+gk_age_ms() {
+	local start up hz
+	start=$(gk_starttime "$1")
+	hz=$(getconf CLK_TCK)
+	read -r up _ </proc/uptime
+	up=${up/./}0
+	printf '%s\n' "$((up - start * 1000 / hz))"
+}
+
+# gk_older_than PID MS: PID started more than MS milliseconds ago.
+gk_older_than() { (($(gk_age_ms "$1") > $2)); }
+
+# The ERE of the duration in a report line ("after 0.004s").
+gk_time_re='[0-9]+\.[0-9]{3}s'
+
+# gk_assert_dead PID...: every PID is gone (or a zombie) right now.
+gk_assert_dead() {
+	local p
+	for p; do
+		if gk_alive "$p"; then
+			echo "PID $p should be gone by now" >&2
+			return 1
+		fi
+	done
+}

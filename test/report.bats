@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# The text report: one line per target ordered by PID, escaped names,
+# -q and -v.
+
+load helper
+
+@test "one line per target, ordered by PID" {
+	local name
+	name=$(gk_name)
+	gk_start -n "$name" -c TERM -x 1
+	gk_start -n "$name" -c TERM -x 2
+	gk_start -n "$name" -c TERM -x 3
+	gk_run "$name"
+	assert_status 0
+	assert_output_lines 3
+	local sorted
+	sorted=$(cut -d' ' -f1 <<<"$output" | sort -n)
+	[[ $(cut -d' ' -f1 <<<"$output") == "$sorted" ]]
+}
+
+@test "control characters in a name are escaped: one line per target" {
+	local name
+	name=$(gk_name)
+	name="${name:0:8}"$'\n\t\x1b'z
+	gk_start -n "$name" -c TERM -x 0
+	[[ $(cat "/proc/$GK_PID/comm") == "$name" ]]
+	gk_run -p "$GK_PID"
+	assert_status 0
+	assert_output_lines 1
+	[[ $output == "$GK_PID ${name:0:8}"* ]]
+	[[ $output != *$'\t'* && $output != *$'\x1b'* ]]
+	[[ $output == *": exited with status 0 after "* ]]
+	gk_assert_exit "$GK_PID" 0
+}
+
+@test "-q prints nothing on success" {
+	gk_start -c TERM -x 0
+	gk_run -q -p "$GK_PID"
+	assert_status 0
+	[[ -z $output ]]
+	assert_stderr_empty
+	gk_assert_exit "$GK_PID" 0
+}
+
+@test "-q still exits 2 for a survivor, silently" {
+	gk_start -i TERM
+	gk_run -q --no-escalate -t 200ms -p "$GK_PID"
+	assert_status 2
+	[[ -z $output ]]
+	gk_assert_alive "$GK_PID"
+}
+
+@test "-v: timestamped events on stderr" {
+	gk_start -c TERM -x 0
+	gk_run -v -p "$GK_PID"
+	assert_status 0
+	[[ $output == "$GK_PID $GK_NAME: exited with status 0 after "* ]]
+	local l sent=0 exited=0
+	for l in "${stderr_lines[@]}"; do
+		[[ $l =~ ^gracekill:\ \[\+[0-9]+\.[0-9]{3}s\]\  ]] || {
+			echo "not a verbose line: $l" >&2
+			return 1
+		}
+		[[ $l == *"] sent SIGTERM to $GK_PID ($GK_NAME)" ]] && sent=1
+		[[ $l == *"] $GK_PID ($GK_NAME) exited with status 0" ]] && exited=1
+	done
+	((sent && exited)) || { echo "missing events: $stderr" >&2; false; }
+	gk_assert_exit "$GK_PID" 0
+}
+
+@test "-v: escalation is an event" {
+	gk_start -i TERM
+	gk_run -v -t 200ms -p "$GK_PID"
+	assert_status 0
+	local l kill=0
+	for l in "${stderr_lines[@]}"; do
+		[[ $l == *"] sent SIGKILL to $GK_PID ($GK_NAME)" ]] && kill=1
+	done
+	((kill)) || { echo "no SIGKILL event: $stderr" >&2; false; }
+	gk_assert_exit "$GK_PID" KILL
+}
+
+@test "no live line when stderr is not a terminal" {
+	gk_start -c TERM -x 0 -d 300
+	gk_run -p "$GK_PID"
+	assert_status 0
+	assert_stderr_empty
+	gk_assert_exit "$GK_PID" 0
+}
