@@ -666,6 +666,7 @@ parse_args(struct control *ctl, int argc, char *argv[])
 {
 	int ch;
 
+	argv[0] = (char *)getprogname();	/* getopt's messages name us */
 	while ((ch = getopt_long(argc, argv, "F:f:hjn:oP:p:qS:s:T::t:u:Vvx:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
@@ -742,6 +743,8 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			break;
 		case 'O' + 256:
 			ctl->match.older_ns = duration_arg("--older", optarg);
+			if (ctl->match.older_ns == INFINITE)
+				ctl->match.older_ns = INT64_MAX;
 			break;
 		case 'R' + 256:
 			ctl->remove_pidfile = true;
@@ -1579,6 +1582,8 @@ describe_outcome(char *buf, size_t size, const struct target *t, bool timed)
 		if (t->status_kind == STATUS_SIGNAL &&
 		    WTERMSIG(t->status) == SIGKILL)
 			n = snprintf(buf, size, "killed by SIGKILL");
+		else if (t->status_kind == STATUS_UNKNOWN)
+			n = snprintf(buf, size, "killed (status unknown)");
 		else
 			n = snprintf(buf, size, "killed, exited %s", status);
 		break;

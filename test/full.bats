@@ -90,7 +90,7 @@ ere() { sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"; }
 	local name re
 	name=$(gk_name)
 	gk_start -n "$name" -c TERM -x 0
-	for re in "($name" "$name[" "$name{1" "*$name\\"; do
+	for re in "($name" "${name}[" "$name{1" "*$name\\"; do
 		gk_run -f "$re"
 		assert_status 64
 		[[ ${#stderr_lines[@]} == 1 ]]

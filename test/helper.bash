@@ -34,15 +34,16 @@ gk_setup() {
 }
 
 gk_teardown() {
-	local pid start
+	local pid start killed=()
 	[[ -n ${GK_PIDS_FILE-} && -f $GK_PIDS_FILE ]] || return 0
+	# Only a PID that still has its recorded start time is ours.
 	while read -r pid start; do
 		gk_stat "$pid" && [[ $GK_START == "$start" ]] || continue
-		kill -KILL "$pid" 2>/dev/null || :
+		kill -KILL "$pid" 2>/dev/null && killed+=("$pid")
 	done <"$GK_PIDS_FILE"
-	while read -r pid start; do
+	for pid in "${killed[@]}"; do
 		gk_wait_gone "$pid" || :
-	done <"$GK_PIDS_FILE"
+	done
 }
 
 setup() { gk_setup; }
@@ -51,9 +52,7 @@ teardown() { gk_teardown; }
 # A name unique to the run: 12 characters, so that a test can add up to
 # three and stay within comm's 15.
 gk_name() {
-	local n
-	n=$RANDOM$RANDOM$RANDOM$RANDOM
-	printf 'gk%s\n' "${n:0:10}"
+	printf 'gk%05d%05d\n' "$RANDOM" "$RANDOM"
 }
 
 # gk_link NAME: a symlink NAME to gk-target in GK_RUNDIR, so a
@@ -68,7 +67,7 @@ gk_link() {
 # state letter) and GK_START (field 22, the start time), or return 1.
 gk_stat() {
 	local stat f
-	GK_STATE= GK_START=
+	GK_STATE='' GK_START=''
 	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	stat=${stat##*) }
 	read -r -a f <<<"$stat"
@@ -502,4 +501,10 @@ gk_assert_dead() {
 			return 1
 		fi
 	done
+}
+
+# gk_strace ARG...: strace ARG with LeakSanitizer off for a sanitizer
+# build of gracekill (it cannot run under ptrace); a no-op otherwise.
+gk_strace() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace "$@"
 }

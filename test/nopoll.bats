@@ -14,7 +14,7 @@ count_calls() {
 	gk_start -i TERM
 	local trace=$BATS_TEST_TMPDIR/trace t0
 	t0=$(gk_us)
-	run --separate-stderr strace -f -o "$trace" \
+	run --separate-stderr gk_strace -f -o "$trace" \
 	    -e trace=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2 \
 	    "$GRACEKILL" -t 2 --no-escalate -p "$GK_PID"
 	assert_status 2
@@ -29,7 +29,7 @@ count_calls() {
 @test "no sleep loop either: few sleeps, selects and /proc reads" {
 	gk_start -i TERM
 	local trace=$BATS_TEST_TMPDIR/trace
-	run --separate-stderr strace -f -o "$trace" \
+	run --separate-stderr gk_strace -f -o "$trace" \
 	    -e trace=nanosleep,clock_nanosleep,select,pselect6,pause,openat,read \
 	    "$GRACEKILL" -t 2 --no-escalate -p "$GK_PID"
 	assert_status 2
@@ -47,7 +47,7 @@ count_calls() {
 		gk_start -n "$name" -i TERM
 	done
 	local trace=$BATS_TEST_TMPDIR/trace
-	run --separate-stderr strace -f -o "$trace" \
+	run --separate-stderr gk_strace -f -o "$trace" \
 	    -e trace=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2 \
 	    "$GRACEKILL" -t 1 --no-escalate "$name"
 	assert_status 2
@@ -65,7 +65,7 @@ count_calls() {
 	done
 	local trace=$BATS_TEST_TMPDIR/trace t0
 	t0=$(gk_us)
-	run --separate-stderr strace -f -o "$trace" \
+	run --separate-stderr gk_strace -f -o "$trace" \
 	    -e trace=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2 \
 	    "$GRACEKILL" -t 10 "$name"
 	assert_status 0

@@ -175,7 +175,7 @@ interrupt() {
 
 # nopidfd ARG...: run gracekill with pidfd_open failing with ENOSYS.
 nopidfd() {
-	run --separate-stderr strace -f -o /dev/null \
+	run --separate-stderr gk_strace -f -o /dev/null \
 	    -e inject=pidfd_open:error=ENOSYS "$GRACEKILL" "$@"
 }
 
