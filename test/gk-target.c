@@ -66,7 +66,7 @@ usage(void)
 {
 	fputs("usage: gk-target [-tD] [-R file] [-L file] [-c sig] [-i sig] "
 	    "[-B sig] [-k n]\n"
-	    "    [-x code] [-d ms] [-s cmd] [-S cmd] [-e code]\n", stderr);
+	    "    [-x code] [-d ms] [-s cmd] [-S cmd] [-e code] [-N copies]\n", stderr);
 	exit(125);
 }
 
@@ -363,12 +363,14 @@ main(int argc, char *argv[])
 	sigset_t ignset, mask;
 	const char *logfile = NULL;
 	size_t i;
+	char copyready[PATH_MAX];
+	long copies = 1;
 	int ch, sig, threaded = 0, dstate = 0;
 
 	sigemptyset(&catchset);
 	sigemptyset(&blockset);
 	sigemptyset(&ignset);
-	while ((ch = getopt(argc, argv, "B:c:Dd:e:i:k:L:R:S:s:tx:")) != -1) {
+	while ((ch = getopt(argc, argv, "B:c:Dd:e:i:k:L:N:R:S:s:tx:")) != -1) {
 		switch (ch) {
 		case 'B':
 			sigaddset(&blockset, parsesig(optarg));
@@ -393,6 +395,9 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			logfile = optarg;
+			break;
+		case 'N':
+			copies = number(optarg, 1, 100000);
 			break;
 		case 'R':
 			readyfile = optarg;
@@ -450,6 +455,21 @@ main(int argc, char *argv[])
 		    sigaction(sig, &sa, NULL) == -1)
 			die("sigaction");
 
+	/* -N: fork copies, each announcing itself in READY.1, READY.2 ... */
+	for (long n = 1; n < copies; n++) {
+		pid_t pid = fork();
+
+		if (pid == -1)
+			die("fork");
+		if (pid != 0)
+			continue;
+		if (readyfile != NULL) {
+			snprintf(copyready, sizeof(copyready), "%s.%ld",
+			    readyfile, n);
+			readyfile = copyready;
+		}
+		break;
+	}
 	if (dstate)
 		do_vfork();
 	if (threaded) {

@@ -70,7 +70,9 @@ gk_stat() {
 	GK_STATE='' GK_START=''
 	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	stat=${stat##*) }
-	read -r -a f <<<"$stat"
+	# Only the state letter and numbers remain: split without a
+	# here-string, which costs a temporary file per call.
+	f=($stat)
 	GK_STATE=${f[0]}
 	GK_START=${f[19]}
 }

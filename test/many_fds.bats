@@ -5,9 +5,8 @@
 load helper
 load helper_extra
 
-# 10 000 targets take over three minutes to start here; 2000 still far
-# exceed the soft limit of 1024.  GX_MANY=10000 runs the full size.
-GX_MANY=${GX_MANY:-2000}
+# Issue 6 asks for 10 000; GX_MANY picks another size.
+GX_MANY=${GX_MANY:-10000}
 
 @test "$GX_MANY targets with ulimit -Sn 1024: all stopped" {
 	(( $(ulimit -Hn) > GX_MANY + 64 )) || {
@@ -18,32 +17,45 @@ GX_MANY=${GX_MANY:-2000}
 	link=$(gk_link "$name")
 	rdir=$BATS_TEST_TMPDIR/ready
 	mkdir "$rdir"
-	pids=()
-	for ((i = 0; i < GX_MANY; i++)); do
-		"$link" -R "$rdir/$i" -c TERM -x 0 >/dev/null 2>&1 3>&- &
-		pids+=($!)
-		echo "$! x" >>"$GK_PIDS_FILE.many"
-	done
+	# One helper forks the copies: starting 10 000 from bash takes minutes.
+	"$link" -N "$GX_MANY" -R "$rdir/r" -c TERM -x 0 >/dev/null 2>&1 3>&- &
+	gk_record $!
 	ready_all() { (($(find "$rdir" -type f ! -name '*.tmp' | wc -l) == GX_MANY)); }
 	GK_TIMEOUT=60 gk_poll ready_all
 	# Record them for teardown only now, with their start times.
-	for p in "${pids[@]}"; do gk_record "$p"; done
-	run --separate-stderr bash -c 'ulimit -Sn 1024 && exec "$@"' sh \
-	    "$GRACEKILL" --json -v -t 30 --name "$name"
-	assert_status 0
-	n=$(jq '[.targets[] | select(.outcome == "exited" and .exit.code == 0)] | length' <<<"$output")
+	pids=($(cat "$rdir"/r*))
+	declare -A start
+	for p in "${pids[@]}"; do
+		gk_record "$p"
+		start[$p]=$GK_START
+	done
+	# Straight to files: bats's run splits 50 000 lines slowly.
+	out=$BATS_TEST_TMPDIR/out.json err=$BATS_TEST_TMPDIR/err
+	rc=0
+	bash -c 'ulimit -Sn 1024 && exec "$@"' sh \
+	    "$GRACEKILL" --json -v -t 30 --name "$name" >"$out" 2>"$err" || rc=$?
+	[[ $rc == 0 ]] || { echo "exit status $rc" >&2; tail "$err" >&2; false; }
+	n=$(jq '[.targets[] | select(.outcome == "exited" and .exit.code == 0)] | length' "$out")
 	[[ $n == "$GX_MANY" ]] || {
 		echo "only $n of $GX_MANY exited with status 0" >&2
-		jq -c '.summary' <<<"$output" >&2
+		jq -c '.summary' "$out" >&2
 		false
 	}
-	assert_jq ".summary.exited == $GX_MANY"
-	if grep -q 'using /proc polling' <<<"$stderr"; then
+	[[ $(jq ".summary.exited" "$out") == "$GX_MANY" ]]
+	grep -q 'raised the file descriptor limit' "$err"
+	if grep -q 'using /proc polling' "$err"; then
 		echo "gracekill fell back to /proc polling:" >&2
-		grep -m3 'using /proc polling' <<<"$stderr" >&2
+		grep -m3 'using /proc polling' "$err" >&2
 		false
 	fi
-	for p in "${pids[@]}"; do
-		gk_wait_gone "$p"
-	done
+	# Gone, a zombie, or its PID already recycled by someone else.
+	all_gone() {
+		local p
+		for p in "${pids[@]}"; do
+			gk_stat "$p" || continue
+			[[ $GK_START != "${start[$p]}" || $GK_STATE == Z ]] ||
+			    return 1
+		done
+	}
+	gk_poll all_gone
 }
