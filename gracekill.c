@@ -494,14 +494,22 @@ parse_schedule(const char *text, struct schedule *sched, char *why,
 static void
 format_duration(char *buf, size_t size, int64_t ns)
 {
+	int n;
+
 	if (ns == INFINITE)
 		snprintf(buf, size, "infinity");
 	else if (ns % NSEC == 0)
 		snprintf(buf, size, "%llds", (long long)(ns / NSEC));
-	else if (ns % MSEC == 0)
+	else if (ns % MSEC == 0 && ns < NSEC)
 		snprintf(buf, size, "%lldms", (long long)(ns / MSEC));
-	else
-		snprintf(buf, size, "%lldns", (long long)ns);
+	else {
+		/* 1.5s, not 1500000000ns: the fraction without its zeros. */
+		n = snprintf(buf, size, "%lld.%09lld", (long long)(ns / NSEC),
+		    (long long)(ns % NSEC));
+		while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
+			buf[--n] = '\0';
+		strlcat(buf, "s", size);
+	}
 }
 
 /* Print the schedule as the user could have written it. */
