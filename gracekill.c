@@ -40,7 +40,6 @@
 #define NSEC		1000000000LL
 #define MSEC		1000000LL
 #define INFINITE	(-1)		/* a DURATION without end */
-#define SKIP_NONE	NULL
 #define LIVE_TICK_NS	(250 * MSEC)
 #define RESCAN_NS	(250 * MSEC)
 #define BACKOFF_MIN_NS	(1 * MSEC)

@@ -151,3 +151,20 @@ tree() {
 	gk_assert_exit "$P" 0
 	gk_assert_alive "$C1" "$C2"
 }
+
+@test "--tree without the children files: a full scan of /proc finds the tree" {
+	# faccessat is how gracekill asks whether /proc has
+	# task/TID/children (CONFIG_PROC_CHILDREN); say no.
+	tree -c TERM -x 0 -- -i TERM
+	run --separate-stderr gk_strace -f -o /dev/null \
+	    -e trace=faccessat,faccessat2 \
+	    -e inject=faccessat,faccessat2:error=ENOENT \
+	    "$GRACEKILL" --json --tree=all -t 300ms -p "$P"
+	assert_status 0
+	assert_jq '.targets | length == 3'
+	assert_jq "(.targets[] | select(.pid == $C1) | .outcome) == \"killed\""
+	assert_jq "(.targets[] | select(.pid == $C2) | .outcome) == \"killed\""
+	gk_assert_exit "$P" 0
+	gk_assert_dead "$C1"
+	gk_assert_dead "$C2"
+}
