@@ -416,10 +416,9 @@ schedule_free(struct schedule *sched)
 }
 
 static int
-schedule_fail(char *why, size_t whylen, const char *reason, const char *part,
-    size_t partlen)
+schedule_fail(char *why, size_t whylen, const char *reason, const char *part)
 {
-	snprintf(why, whylen, "%s: '%.*s'", reason, (int)partlen, part);
+	snprintf(why, whylen, "%s: '%s'", reason, part);
 	return -1;
 }
 
@@ -433,11 +432,9 @@ static int
 parse_schedule(const char *text, struct schedule *sched, char *why,
     size_t whylen)
 {
-	char token[64];
-	const char *p = text, *slash;
-	size_t len;
+	char *copy, *rest, *token;
 	int64_t ns;
-	int signo = 0;
+	int signo = 0, r = 0;
 	bool want_signal = true, forever = false;
 
 	memset(sched, 0, sizeof(*sched));
@@ -447,46 +444,43 @@ parse_schedule(const char *text, struct schedule *sched, char *why,
 		sched->repeat_from = sched->nsteps;
 		return 0;
 	}
-	for (;;) {
-		slash = strchr(p, '/');
-		len = slash != NULL ? (size_t)(slash - p) : strlen(p);
-		if (len == 0)
-			return schedule_fail(why, whylen, "empty step", p, 0);
-		if (len >= sizeof(token))
-			len = sizeof(token) - 1;
-		memcpy(token, p, len);
-		token[len] = '\0';
-		if (want_signal && strcmp(token, "forever") == 0) {
+	if ((copy = strdup(text)) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	rest = copy;
+	while (r == 0 && (token = strsep(&rest, "/")) != NULL) {
+		if (*token == '\0')
+			r = schedule_fail(why, whylen, "empty step", token);
+		else if (want_signal && strcmp(token, "forever") == 0) {
 			if (forever)
-				return schedule_fail(why, whylen,
-				    "forever given twice", p, len);
+				r = schedule_fail(why, whylen,
+				    "forever given twice", token);
 			forever = true;
 			sched->repeat_from = sched->nsteps;
 		} else if (want_signal) {
 			if (parse_signal(token[0] == '-' ? token + 1 : token,
 			    &signo) == -1)
-				return schedule_fail(why, whylen,
+				r = schedule_fail(why, whylen,
 				    parse_duration(token, &ns) == 0 ?
-				    "missing signal" : "unknown signal", p, len);
+				    "missing signal" : "unknown signal", token);
 			want_signal = false;
 		} else {
 			if (parse_duration(token, &ns) == -1)
-				return schedule_fail(why, whylen,
-				    "invalid duration", p, len);
+				r = schedule_fail(why, whylen,
+				    "invalid duration", token);
 			schedule_add(sched, signo, ns);
 			want_signal = true;
 		}
-		if (slash == NULL)
-			break;
-		p = slash + 1;
 	}
+	free(copy);
+	if (r != 0)
+		return r;
 	if (!want_signal)
 		schedule_add(sched, signo, 5 * NSEC);
 	if (!forever)
 		sched->repeat_from = sched->nsteps;
 	else if (sched->repeat_from == sched->nsteps)
 		return schedule_fail(why, whylen,
-		    "nothing to repeat after forever", "forever", 7);
+		    "nothing to repeat after forever", "forever");
 	return 0;
 }
 

@@ -9,7 +9,7 @@ load helper_extra
 fallback_run() {
 	local errno=$1
 	shift
-	run --separate-stderr strace -f -qq -o /dev/null \
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
 	    -e inject=pidfd_open:error="$errno" "$GRACEKILL" -v "$@"
 }
 
@@ -55,7 +55,7 @@ said_fallback() {
 @test "ENOSYS: escalation to SIGKILL works" {
 	gk_start -i TERM -c USR1 -k 0
 	pid=$GK_PID
-	run --separate-stderr strace -f -qq -o /dev/null \
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
 	    -e inject=pidfd_open:error=ENOSYS "$GRACEKILL" --json -t 0.2 \
 	    --kill-wait 3 "$pid"
 	assert_status 0
@@ -68,7 +68,7 @@ said_fallback() {
 @test "EMFILE: a schedule runs step by step" {
 	gk_start -c INT -k 2 -x 3
 	pid=$GK_PID
-	run --separate-stderr strace -f -qq -o /dev/null \
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
 	    -e inject=pidfd_open:error=EMFILE "$GRACEKILL" --json \
 	    -S INT/0.3/INT/3/KILL/2 "$pid"
 	assert_status 0
@@ -96,7 +96,7 @@ said_fallback() {
 	b=$GK_PID
 	gk_start -i TERM -c USR1 -k 0
 	c=$GK_PID
-	run --separate-stderr strace -f -qq -o /dev/null \
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
 	    -e inject=pidfd_open:error=EMFILE:when=2+ "$GRACEKILL" -v --json \
 	    -t 0.3 --kill-wait 3 "$a" "$b" "$c"
 	assert_status 0

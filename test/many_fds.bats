@@ -24,11 +24,7 @@ GX_MANY=${GX_MANY:-10000}
 	GK_TIMEOUT=60 gk_poll ready_all
 	# Record them for teardown only now, with their start times.
 	pids=($(cat "$rdir"/r*))
-	declare -A start
-	for p in "${pids[@]}"; do
-		gk_record "$p"
-		start[$p]=$GK_START
-	done
+	cat "$rdir"/r* | gk_record_many
 	# Straight to files: bats's run splits 50 000 lines slowly.
 	out=$BATS_TEST_TMPDIR/out.json err=$BATS_TEST_TMPDIR/err
 	rc=0
@@ -48,14 +44,9 @@ GX_MANY=${GX_MANY:-10000}
 		grep -m3 'using /proc polling' "$err" >&2
 		false
 	fi
-	# Gone, a zombie, or its PID already recycled by someone else.
-	all_gone() {
-		local p
-		for p in "${pids[@]}"; do
-			gk_stat "$p" || continue
-			[[ $GK_START != "${start[$p]}" || $GK_STATE == Z ]] ||
-			    return 1
-		done
+	# None left: gone, a zombie, or its PID recycled by someone else.
+	none_left() {
+		[[ -z $(gk_still_alive <"$GK_PIDS_FILE") ]]
 	}
-	gk_poll all_gone
+	gk_poll none_left
 }

@@ -154,7 +154,7 @@ load helper_extra
 	gk_start -c USR1 -c USR2 -k 2 -x 0
 	b=$GK_PID blog=$GK_LOG
 	trace=$BATS_TEST_TMPDIR/trace
-	run --separate-stderr strace -f -qq -o "$trace" \
+	run --separate-stderr gk_strace -f -qq -o "$trace" \
 	    -e trace=pidfd_send_signal,kill,tgkill,tkill,rt_sigqueueinfo \
 	    -e signal=none "$GRACEKILL" --json -S USR1/0.3/USR2/2/KILL/2 \
 	    "$a" "$b"
@@ -283,4 +283,23 @@ schedule_conflict() {
 	assert_status 64
 	assert_stderr "gracekill: --no-escalate cannot be combined with --schedule"
 	gx_assert_log_empty "$GK_LOG"
+}
+
+@test "a long step is read whole, not cut short" {
+	# Found by fuzzing: a step copied into a fixed buffer lost its unit,
+	# so 000...0005s read as 0.
+	gk_start -c TERM -x 0
+	zeros=$(printf '0%.0s' {1..80})
+	gk_run --dry-run -S "TERM/${zeros}5s" "$GK_PID"
+	assert_status 0
+	[[ ${lines[-1]} == "schedule: TERM/5s" ]] || {
+		echo "got: ${lines[-1]}" >&2
+		false
+	}
+	gk_run -S "TERM/${zeros}5x" "$GK_PID"
+	assert_status 64
+	[[ $stderr == "gracekill: --schedule: invalid duration: '${zeros}5x' in 'TERM/${zeros}5x'" ]] || {
+		echo "got: $stderr" >&2
+		false
+	}
 }

@@ -16,7 +16,7 @@ slow_wakeup=(-e inject=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2:delay_exit
 @test "reaped by its parent: the status comes from the pidfd" {
 	gk_start -c TERM -x 7
 	pid=$GK_PID
-	run --separate-stderr strace -f -qq -o /dev/null "${slow_wakeup[@]}" \
+	run --separate-stderr gk_strace -f -qq -o /dev/null "${slow_wakeup[@]}" \
 	    "$GRACEKILL" --json -t 5 "$pid"
 	assert_status 0
 	gx_assert_target "$pid" .outcome '"exited"'
@@ -27,7 +27,7 @@ slow_wakeup=(-e inject=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2:delay_exit
 @test "reaped by its parent: death by signal from the pidfd" {
 	gk_start -c TERM
 	pid=$GK_PID
-	run --separate-stderr strace -f -qq -o /dev/null "${slow_wakeup[@]}" \
+	run --separate-stderr gk_strace -f -qq -o /dev/null "${slow_wakeup[@]}" \
 	    "$GRACEKILL" -t 5 "$pid"
 	assert_status 0
 	assert_output_match "^$pid $GK_NAME: exited on SIGTERM after [0-9.]+s\$"
@@ -131,7 +131,7 @@ zombie_child() {
 @test "without PIDFD_GET_INFO a reaped target's status is null" {
 	gk_start -c TERM -x 7
 	pid=$GK_PID
-	run --separate-stderr strace -f -qq -o /dev/null \
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
 	    -e inject=ioctl:error=ENOTTY "${slow_wakeup[@]}" \
 	    "$GRACEKILL" --json -t 5 "$pid"
 	assert_status 0
@@ -143,7 +143,7 @@ zombie_child() {
 @test "without PIDFD_GET_INFO, text: exited (status unknown)" {
 	gk_start -c TERM -x 7
 	pid=$GK_PID
-	run --separate-stderr strace -f -qq -o /dev/null \
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
 	    -e inject=ioctl:error=ENOTTY "${slow_wakeup[@]}" \
 	    "$GRACEKILL" -t 5 "$pid"
 	assert_status 0
@@ -153,7 +153,7 @@ zombie_child() {
 
 @test "without PIDFD_GET_INFO a zombie's status still comes from /proc" {
 	zombie_child --reuid=0 --regid=0 --keep-groups
-	run --separate-stderr strace -f -qq -o /dev/null \
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
 	    -e inject=ioctl:error=ENOTTY "$GRACEKILL" --json -t 5 "$child"
 	assert_status 0
 	gx_assert_target "$child" .exit '{"code":9}'

@@ -48,7 +48,7 @@ start_threaded() {
 
 @test "main thread gone, in the /proc fallback: survived, exit 2" {
 	start_threaded -c TERM -k 0
-	run --separate-stderr strace -f -qq -o /dev/null \
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
 	    -e inject=pidfd_open:error=ENOSYS "$GRACEKILL" -s 0 -t 1 \
 	    --no-escalate "$pid"
 	assert_status 2
