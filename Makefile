@@ -63,6 +63,10 @@ lint:
 demo: all
 	sh test/demo.sh ./gracekill
 
+FUZZ_SECONDS ?=	60
+fuzz:
+	cd fuzz && $(MAKE) run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
 bench: all
 	bench/run
 

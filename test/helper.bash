@@ -218,9 +218,15 @@ gk_start_cmd() {
 	chmod 666 "$GK_LOG"
 	"$@" -R "$GK_READY" -L "$GK_LOG" \
 	    >>"$BATS_TEST_TMPDIR/targets.out" 2>&1 3>&- &
-	GK_PID=$!
-	gk_record "$GK_PID"
+	gk_started $!
+}
+
+# gk_started PID: record a target just started in the background as
+# GK_PID and wait until its ready file, GK_READY, names it.
+gk_started() {
 	local pid
+	GK_PID=$1
+	gk_record "$GK_PID"
 	pid=$(gk_wait_ready "$GK_READY") || return 1
 	if [[ $pid != "$GK_PID" ]]; then
 		echo "ready file names $pid, started $GK_PID" >&2

@@ -134,14 +134,7 @@ gx_start_as() {
 	GK_NAME=$name
 	setpriv "${creds[@]}" "$path" "$@" -R "$GK_READY" -L "$GK_LOG" \
 	    >>"$BATS_TEST_TMPDIR/targets.out" 2>&1 3>&- &
-	GK_PID=$!
-	gk_record "$GK_PID"
-	local pid
-	pid=$(gk_wait_ready "$GK_READY") || return 1
-	if [[ $pid != "$GK_PID" ]]; then
-		echo "ready file names $pid, started $GK_PID" >&2
-		return 1
-	fi
+	gk_started $!
 }
 
 # gx_record_file FILE: record the PID in ready file FILE for teardown.
