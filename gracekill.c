@@ -143,7 +143,7 @@ struct control {
 	size_t		 indexsize;
 	pid_t		*ancestors;
 	size_t		 nancestors;
-	size_t		 nalive, nfallback;
+	size_t		 nalive, nheld, nfallback;
 	int		 epfd, sigfd;
 	long		 pid_max;
 	int64_t		 t0;
@@ -1176,6 +1176,7 @@ add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 	t->pidfd = fd;
 	t->alive = true;
 	ctl->nalive++;
+	ctl->nheld++;
 	return t;
 }
 
@@ -1826,8 +1827,10 @@ live_update(struct control *ctl, int64_t deadline)
 	if (width > sizeof(line))
 		width = sizeof(line);
 	end = line + width - 1;
-	p += snprintf(p, (size_t)(end - p), "%s: waiting for %zu of %zu:",
-	    getprogname(), ctl->nalive, ctl->ntargets);
+	p += snprintf(p, (size_t)(end - p), "%s: waiting for %zu of %zu "
+	    "after %s%s:", getprogname(), ctl->nalive, ctl->nheld,
+	    ctl->sched.steps[ctl->step].signo ? "SIG" : "signal ",
+	    signal_name(ctl->sched.steps[ctl->step].signo));
 	for (size_t i = 0; i < ctl->ntargets && shown < 3 && p < end; i++) {
 		if (!ctl->targets[i].alive)
 			continue;

@@ -36,8 +36,12 @@ pane_has() { pane | grep -Eq -- "$1"; }
 	in_tmux "'$GRACEKILL' -t 30 $pid; echo \$? >'$rc'"
 	gk_poll pane_has 'waiting for'
 	line=$(pane | grep 'waiting for')
-	[[ $line =~ ^gracekill:\ waiting\ for\ 1\ of\ 1: ]] || {
+	[[ $line =~ ^gracekill:\ waiting\ for\ 1\ of\ 1\ after\ SIGTERM: ]] || {
 		echo "unexpected live line: $line" >&2
+		false
+	}
+	[[ $line == *"SIGKILL in "* ]] || {
+		echo "live line does not say what comes next: $line" >&2
 		false
 	}
 	[[ $line == *"$pid"* || $line == *"$name"* ]] || {
