@@ -81,3 +81,4 @@ uninstall:
 
 clean:
 	rm -f gracekill asan/gracekill $(OBJS) $(HELPERS)
+	cd fuzz && $(MAKE) clean
