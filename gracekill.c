@@ -144,6 +144,7 @@ struct control {
 	pid_t		*ancestors;
 	size_t		 nancestors;
 	size_t		 nalive, nheld, nfallback;
+	pid_t		 self;
 	int		 epfd, sigfd;
 	long		 pid_max;
 	int64_t		 t0;
@@ -967,27 +968,33 @@ skip_target(struct control *ctl, struct target *t, const char *reason)
 
 /* Why pi must never be a target, or NULL. */
 static const char *
-never_target(const struct control *ctl, const struct procinfo *pi,
-    enum origin origin, char *buf, size_t size)
+never_target(const struct control *ctl, const struct procinfo *pi)
 {
-	struct procstatus ps;
-
 	if (pi->pid == 1)
 		return "init (PID 1)";
-	if (pi->pid == getpid())
+	if (pi->pid == ctl->self)
 		return "gracekill itself";
 	for (size_t i = 0; i < ctl->nancestors; i++)
 		if (ctl->ancestors[i] == pi->pid)
 			return "ancestor of gracekill";
 	if (procscan_is_kthread(pi))
 		return "kernel thread";
-	/* Only a PID given by hand can name a thread; readdir lists none. */
-	if (origin == ORIGIN_EXPLICIT &&
-	    procscan_read_status(pi->pid, &ps) == 0 && ps.tgid != pi->pid) {
-		snprintf(buf, size, "thread of PID %d", (int)ps.tgid);
-		return buf;
-	}
 	return NULL;
+}
+
+/*
+ * Whether pid names a thread rather than a process, as only a PID given
+ * by hand can (readdir lists no threads); its process goes into buf.
+ */
+static bool
+is_thread(pid_t pid, char *buf, size_t size)
+{
+	struct procstatus ps;
+
+	if (procscan_read_status(pid, &ps) == -1 || ps.tgid == pid)
+		return false;
+	snprintf(buf, size, "thread of PID %d", (int)ps.tgid);
+	return true;
 }
 
 static rlim_t
@@ -1045,9 +1052,10 @@ close_pidfd(struct control *ctl, int *fd)
 }
 
 /*
- * Open a pidfd for pid.  Returns it, -1 if the process is gone, or -2
+ * Open a pidfd for pid.  Returns it, -1 if the process is gone, -2
  * when it must be watched through /proc instead (no pidfd support, or
- * no descriptor left even after raising RLIMIT_NOFILE).
+ * no descriptor left even after raising RLIMIT_NOFILE), or -3 when pid
+ * is a thread, not a process.
  */
 static int
 open_pidfd(struct control *ctl, pid_t pid)
@@ -1066,6 +1074,8 @@ open_pidfd(struct control *ctl, pid_t pid)
 		}
 		if (errno == ESRCH)
 			return -1;
+		if (errno == EINVAL)
+			return -3;	/* not a thread-group leader */
 		if (errno == EMFILE && raise_nofile(ctl))
 			continue;
 		if (errno == ENOSYS) {
@@ -1099,18 +1109,23 @@ same_process(const struct control *ctl, const struct procinfo *was,
  * Hold the process pi as target number idx: open its pidfd, then
  * re-read /proc/PID/stat to check the PID still names the process
  * chosen.  Returns 0 with *now filled in and *fdp the pidfd (-1 when
- * watched through /proc), or -1 when it vanished.
+ * watched through /proc), -1 when it vanished, or -2 when it is a
+ * thread (the reason in why).
  */
 static int
 hold_process(struct control *ctl, const struct procinfo *pi, size_t idx,
-    enum origin origin, struct procinfo *now, int *fdp)
+    enum origin origin, struct procinfo *now, int *fdp, char *why,
+    size_t whylen)
 {
 	struct epoll_event ev;
 	int fd;
 
 	if ((fd = open_pidfd(ctl, pi->pid)) == -1)
 		return -1;
-	if (fd == -2)
+	if ((fd == -3 || (fd == -2 && origin == ORIGIN_EXPLICIT)) &&
+	    is_thread(pi->pid, why, whylen))
+		return -2;
+	if (fd < 0)
 		fd = -1;
 	if (procscan_read_stat(pi->pid, now) == -1) {
 		if (errno != ESRCH) {
@@ -1158,12 +1173,20 @@ add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 			t->origin = origin;
 		return t;
 	}
-	if ((why = never_target(ctl, pi, origin, buf, sizeof(buf))) != NULL) {
+	if ((why = never_target(ctl, pi)) != NULL) {
 		t = new_target(ctl, pi, origin);
 		skip_target(ctl, t, why);
 		return t;
 	}
-	if (hold_process(ctl, pi, ctl->ntargets, origin, &now, &fd) == -1) {
+	switch (hold_process(ctl, pi, ctl->ntargets, origin, &now, &fd, buf,
+	    sizeof(buf))) {
+	case 0:
+		break;
+	case -2:
+		t = new_target(ctl, pi, origin);
+		skip_target(ctl, t, buf);
+		return t;
+	default:
 		event(ctl, "%d (%s) vanished before it was signalled",
 		    (int)pi->pid, pi->comm);
 		if (origin != ORIGIN_EXPLICIT)
@@ -1550,15 +1573,16 @@ describe_status(char *buf, size_t size, const struct target *t)
 		snprintf(buf, size, "(status unknown)");
 }
 
-/* Stop watching t: out of the epoll set and the count of the living. */
+/*
+ * Stop counting t among the living.  Closing its pidfd takes it out of
+ * the epoll set; one kept open must leave with EPOLL_CTL_DEL.
+ */
 static void
 unwatch(struct control *ctl, struct target *t)
 {
 	t->alive = false;
 	ctl->nalive--;
-	if (t->pidfd != -1)
-		epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, t->pidfd, NULL);
-	else
+	if (t->pidfd == -1)
 		ctl->nfallback--;
 }
 
@@ -1631,6 +1655,8 @@ target_ended(struct control *ctl, struct target *t)
 	/* Kept while the status is unknown: the parent may reap it soon. */
 	if (t->status_kind != STATUS_UNKNOWN || ctl->no_pidfd_info)
 		close_pidfd(ctl, &t->pidfd);
+	else
+		epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, t->pidfd, NULL);
 	describe_outcome(text, sizeof(text), t, false);
 	event(ctl, "%d (%s) %s", (int)t->pi.pid, t->pi.comm, text);
 }
@@ -1741,6 +1767,7 @@ signal_target(struct control *ctl, struct target *t, int signo, bool fresh)
 			    sizeof(t->reason));
 			ctl->trouble = true;
 			unwatch(ctl, t);
+			close_pidfd(ctl, &t->pidfd);
 		} else {
 			live_erase(ctl);
 			warn("PID %d (%s): SIG%s", (int)t->pi.pid, t->pi.comm,
@@ -2323,6 +2350,7 @@ main(int argc, char *argv[])
 	if (procscan_init() == -1)
 		err(EXIT_TROUBLE, "/proc");
 	ctl.pid_max = procscan_pid_max();
+	ctl.self = getpid();
 	ctl.privileged = may_ptrace();
 	ctl.nofile = soft_nofile();
 	setup_events(&ctl);

@@ -100,6 +100,26 @@ read_all(int fd, char *buf, size_t size)
 	return -1;
 }
 
+/*
+ * Read a /proc record with one read(2): a seq_file such as PID/stat or
+ * PID/comm hands over the whole record when the buffer can hold it, so
+ * a second read only to see the end costs a system call per process.
+ * -1 with EOVERFLOW when the buffer is full, as it might not hold it all.
+ */
+static ssize_t
+read_record(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	while ((n = read(fd, buf, size)) == -1 && errno == EINTR)
+		continue;
+	if (n == (ssize_t)size) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return n;
+}
+
 /* Read PID's file NAME into the shared growing buffer; returns length. */
 static ssize_t
 read_big(pid_t pid, const char *name)
@@ -256,7 +276,7 @@ procscan_read_stat(pid_t pid, struct procinfo *pi)
 
 	if ((fd = open_pidfile_proc(pid, "stat")) == -1)
 		return -1;
-	n = read_all(fd, buf, sizeof(buf));
+	n = read_record(fd, buf, sizeof(buf));
 	saved = errno;
 	close(fd);
 	if (n == -1) {
@@ -597,6 +617,43 @@ dirent_pid(const char *name)
 	return v <= INT_MAX ? (pid_t)v : 0;
 }
 
+/* Whether M selects by name alone, so comm can rule a process out. */
+static bool
+names_only(const struct procmatch *m)
+{
+	return m != NULL && m->nnames > 0 && m->nexes == 0 &&
+	    m->nregexes == 0 && m->nparents == 0 && !m->user_selects;
+}
+
+/*
+ * Whether the comm of pid could match a name of M: PID/comm costs the
+ * kernel less than PID/stat, and most processes fail this test.  True
+ * also when comm cannot be read, so that PID/stat decides and reports.
+ */
+static bool
+comm_may_match(const struct procmatch *m, pid_t pid)
+{
+	char comm[PROCSCAN_COMM_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open_pidfile_proc(pid, "comm")) == -1)
+		return errno != ESRCH;
+	n = read_record(fd, comm, sizeof(comm));
+	close(fd);
+	if (n <= 0)
+		return n == -1;
+	if (comm[n - 1] == '\n')
+		n--;
+	comm[n] = '\0';
+	for (size_t i = 0; i < m->nnames; i++)
+		if (strncmp(m->names[i], comm, 15) == 0 &&
+		    (strlen(m->names[i]) <= 15 ? strcmp(m->names[i], comm) == 0 :
+		    (size_t)n == 15))
+			return true;
+	return false;
+}
+
 /*
  * Call FN for every process in /proc that M matches, or for every
  * process when M is NULL, until FN returns non-zero.  /proc is read
@@ -615,6 +672,7 @@ procscan_scan(const struct procmatch *m,
 	long n;
 	pid_t pid;
 	int dfd, r = 0, saved, failed = 0;
+	bool prefilter = names_only(m);
 
 	dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1)
@@ -624,6 +682,8 @@ procscan_scan(const struct procmatch *m,
 		for (long off = 0; r == 0 && off < n; off += d->d_reclen) {
 			d = (struct linux_dirent64 *)(void *)(buf + off);
 			if ((pid = dirent_pid(d->d_name)) == 0)
+				continue;
+			if (prefilter && !comm_may_match(m, pid))
 				continue;
 			if (procscan_read_stat(pid, &pi) == -1) {
 				/* Gone is fine; anything else must be said. */

@@ -217,3 +217,16 @@ ancestor_script() {
 	assert_jq ".targets[0].pid == $tid and .targets[0].outcome == \"skipped\""
 	assert_jq ".targets[0].reason == \"thread of PID $GK_PID\""
 }
+
+@test "a thread is refused without pidfds too (the /proc fallback)" {
+	gk_start -t -c TERM -x 0
+	local tid
+	tid=$(ls "/proc/$GK_PID/task" | grep -vx "$GK_PID")
+	[[ $tid =~ ^[0-9]+$ ]]
+	run --separate-stderr gk_strace -f -qq -o /dev/null \
+	    -e inject=pidfd_open:error=ENOSYS "$GRACEKILL" -t 1 -p "$tid"
+	assert_status 3
+	assert_stderr "gracekill: PID $tid: refusing to signal: thread of PID $GK_PID"
+	gk_assert_alive "$GK_PID"
+	gk_assert_siglog "$GK_LOG"
+}
