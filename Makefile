@@ -9,6 +9,10 @@ BATS ?=		bats
 
 BSD_CFLAGS !=	pkg-config --cflags libbsd-overlay
 BSD_LIBS !=	pkg-config --libs libbsd-overlay
+BSD_STATIC !=	pkg-config --static --libs libbsd-overlay
+# libbsd is linked in: a binary that ExecStop= runs should load little.
+# A packager who wants it shared sets BSD_LINK=-lbsd.
+BSD_LINK ?=	-Wl,-Bstatic $(BSD_STATIC) -Wl,-Bdynamic
 WARNINGS =	-Wall -Wextra -Wpedantic -Wshadow -Wconversion \
 		-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 		-Wimplicit-fallthrough -Wnull-dereference
@@ -33,7 +37,7 @@ all: gracekill $(HELPERS)
 $(OBJS): procscan.h
 
 gracekill: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BSD_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BSD_LINK) $(LDLIBS)
 
 # The sanitizer build keeps the name gracekill, which messages show.
 asan/gracekill: gracekill.c procscan.c procscan.h

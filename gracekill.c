@@ -148,7 +148,7 @@ struct control {
 	int		 epfd, sigfd;
 	long		 pid_max;
 	int64_t		 t0;
-	bool		 privileged;	/* CAP_SYS_PTRACE: zombie status 0 is true */
+	int		 privileged;	/* CAP_SYS_PTRACE, -1 until asked */
 	bool		 no_pidfd;	/* pidfd_open gave ENOSYS */
 	bool		 no_pidfd_info;	/* PIDFD_GET_INFO unsupported */
 	bool		 raised_nofile;
@@ -1504,6 +1504,16 @@ collect_targets(struct control *ctl)
 		expand_tree(ctl, false);
 }
 
+/* Whether we may read a zombie's true exit status (CAP_SYS_PTRACE). */
+static bool
+may_ptrace(void)
+{
+	struct procstatus ps;
+
+	return procscan_read_status(getpid(), &ps) == 0 &&
+	    (ps.capeff & (1ULL << 19)) != 0;
+}
+
 /* The exit status from PIDFD_GET_INFO (Linux 6.15+), once reaped. */
 static bool
 status_from_pidfd(struct control *ctl, struct target *t)
@@ -1534,14 +1544,17 @@ status_from_pidfd(struct control *ctl, struct target *t)
  * believed only with CAP_SYS_PTRACE.
  */
 static bool
-status_from_zombie(const struct control *ctl, struct target *t)
+status_from_zombie(struct control *ctl, struct target *t)
 {
 	struct procinfo pi;
 
 	if (procscan_read_stat(t->pi.pid, &pi) == -1 ||
 	    pi.starttime != t->pi.starttime ||
-	    (pi.state != 'Z' && pi.state != 'X') || pi.exit_code < 0 ||
-	    (pi.exit_code == 0 && !ctl->privileged))
+	    (pi.state != 'Z' && pi.state != 'X') || pi.exit_code < 0)
+		return false;
+	if (pi.exit_code == 0 && ctl->privileged == -1)
+		ctl->privileged = may_ptrace();
+	if (pi.exit_code == 0 && !ctl->privileged)
 		return false;
 	t->status = pi.exit_code;
 	return true;
@@ -2249,15 +2262,6 @@ setup_events(struct control *ctl)
 		err(EXIT_TROUBLE, "epoll_ctl: signalfd");
 }
 
-/* Whether we may read a zombie's true exit status (CAP_SYS_PTRACE). */
-static bool
-may_ptrace(void)
-{
-	struct procstatus ps;
-
-	return procscan_read_status(getpid(), &ps) == 0 &&
-	    (ps.capeff & (1ULL << 19)) != 0;
-}
 
 static void
 cleanup(struct control *ctl)
@@ -2333,7 +2337,7 @@ main(int argc, char *argv[])
 	struct control ctl = {
 		.signo = SIGTERM, .timeout_ns = 10 * NSEC,
 		.killwait_ns = 5 * NSEC, .match = { .older_ns = -1 },
-		.epfd = -1, .sigfd = -1
+		.epfd = -1, .sigfd = -1, .privileged = -1
 	};
 	enum exitcode code;
 	bool stdout_closed, wrote = true;
@@ -2351,7 +2355,6 @@ main(int argc, char *argv[])
 		err(EXIT_TROUBLE, "/proc");
 	ctl.pid_max = procscan_pid_max();
 	ctl.self = getpid();
-	ctl.privileged = may_ptrace();
 	ctl.nofile = soft_nofile();
 	setup_events(&ctl);
 	find_ancestors(&ctl);
