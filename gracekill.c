@@ -1106,18 +1106,17 @@ same_process(const struct control *ctl, const struct procinfo *was,
 }
 
 /*
- * Hold the process pi as target number idx: open its pidfd, then
+ * Hold the process pi: open its pidfd, then
  * re-read /proc/PID/stat to check the PID still names the process
  * chosen.  Returns 0 with *now filled in and *fdp the pidfd (-1 when
  * watched through /proc), -1 when it vanished, or -2 when it is a
  * thread (the reason in why).
  */
 static int
-hold_process(struct control *ctl, const struct procinfo *pi, size_t idx,
+hold_process(struct control *ctl, const struct procinfo *pi,
     enum origin origin, struct procinfo *now, int *fdp, char *why,
     size_t whylen)
 {
-	struct epoll_event ev;
 	int fd;
 
 	if ((fd = open_pidfd(ctl, pi->pid)) == -1)
@@ -1140,15 +1139,28 @@ hold_process(struct control *ctl, const struct procinfo *pi, size_t idx,
 		close_pidfd(ctl, &fd);
 		return -1;
 	}
-	if (fd != -1) {
-		ev.events = EPOLLIN;
-		ev.data.u64 = idx;
-		if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-			err(EXIT_TROUBLE, "epoll_ctl: PID %d", (int)pi->pid);
-	} else
-		ctl->nfallback++;
 	*fdp = fd;
 	return 0;
+}
+
+/* Watch the new target t through fd, its pidfd, or through /proc. */
+static void
+watch_target(struct control *ctl, struct target *t, int fd)
+{
+	struct epoll_event ev;
+
+	t->pidfd = fd;
+	t->alive = true;
+	ctl->nalive++;
+	ctl->nheld++;
+	if (fd == -1) {
+		ctl->nfallback++;
+		return;
+	}
+	ev.events = EPOLLIN;
+	ev.data.u64 = (uint64_t)(t - ctl->targets);
+	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		err(EXIT_TROUBLE, "epoll_ctl: PID %d", (int)t->pi.pid);
 }
 
 /*
@@ -1178,8 +1190,7 @@ add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 		skip_target(ctl, t, why);
 		return t;
 	}
-	switch (hold_process(ctl, pi, ctl->ntargets, origin, &now, &fd, buf,
-	    sizeof(buf))) {
+	switch (hold_process(ctl, pi, origin, &now, &fd, buf, sizeof(buf))) {
 	case 0:
 		break;
 	case -2:
@@ -1196,11 +1207,53 @@ add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 		return t;
 	}
 	t = new_target(ctl, &now, origin);
-	t->pidfd = fd;
-	t->alive = true;
-	ctl->nalive++;
-	ctl->nheld++;
+	watch_target(ctl, t, fd);
 	return t;
+}
+
+/*
+ * The scan by name found pid: open its pidfd, then read its stat once,
+ * both to match and to know the process the pidfd holds.  Should the
+ * PID be recycled in between, the pidfd still holds the old process,
+ * which only ever makes the target vanish, never a stranger signalled.
+ */
+static int
+add_named(pid_t pid, void *arg)
+{
+	struct control *ctl = arg;
+	struct procinfo pi;
+	struct target *t;
+	const char *why;
+	int fd;
+
+	if (find_target(ctl, pid) != -1 || (fd = open_pidfd(ctl, pid)) == -1)
+		return 0;
+	if (fd < 0) {
+		/* Watched through /proc: the usual two reads of stat. */
+		if (procscan_read_stat(pid, &pi) == 0 &&
+		    procscan_matches(&ctl->match, &pi) == 1)
+			add_target(ctl, &pi, ORIGIN_MATCH);
+		return 0;
+	}
+	if (procscan_read_stat(pid, &pi) == -1) {
+		if (errno != ESRCH) {
+			warn("PID %d: /proc/%d/stat", (int)pid, (int)pid);
+			ctl->trouble = true;
+		}
+		close_pidfd(ctl, &fd);
+		return 0;
+	}
+	if (procscan_matches(&ctl->match, &pi) != 1) {
+		close_pidfd(ctl, &fd);
+		return 0;
+	}
+	t = new_target(ctl, &pi, ORIGIN_MATCH);
+	if ((why = never_target(ctl, &pi)) != NULL) {
+		close_pidfd(ctl, &fd);
+		skip_target(ctl, t, why);
+	} else
+		watch_target(ctl, t, fd);
+	return 0;
 }
 
 static int
@@ -1492,11 +1545,16 @@ expand_tree(struct control *ctl, bool running)
 static void
 collect_targets(struct control *ctl)
 {
+	int r = 0;
+
 	for (size_t i = 0; i < ctl->npids; i++)
 		add_explicit(ctl, ctl->pids[i]);
 	collect_pidfiles(ctl);
-	if (procscan_selects(&ctl->match) &&
-	    procscan_scan(&ctl->match, scan_match, ctl) == -1) {
+	if (procscan_names_only(&ctl->match))
+		r = procscan_scan_names(&ctl->match, add_named, ctl);
+	else if (procscan_selects(&ctl->match))
+		r = procscan_scan(&ctl->match, scan_match, ctl);
+	if (r == -1) {
 		warn("/proc");
 		ctl->trouble = true;
 	}
@@ -1670,8 +1728,10 @@ target_ended(struct control *ctl, struct target *t)
 		close_pidfd(ctl, &t->pidfd);
 	else
 		epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, t->pidfd, NULL);
-	describe_outcome(text, sizeof(text), t, false);
-	event(ctl, "%d (%s) %s", (int)t->pi.pid, t->pi.comm, text);
+	if (ctl->verbose) {
+		describe_outcome(text, sizeof(text), t, false);
+		event(ctl, "%d (%s) %s", (int)t->pi.pid, t->pi.comm, text);
+	}
 }
 
 /*

@@ -618,8 +618,8 @@ dirent_pid(const char *name)
 }
 
 /* Whether M selects by name alone, so comm can rule a process out. */
-static bool
-names_only(const struct procmatch *m)
+bool
+procscan_names_only(const struct procmatch *m)
 {
 	return m != NULL && m->nnames > 0 && m->nexes == 0 &&
 	    m->nregexes == 0 && m->nparents == 0 && !m->user_selects;
@@ -654,6 +654,79 @@ comm_may_match(const struct procmatch *m, pid_t pid)
 	return false;
 }
 
+/* The PIDs in /proc, one getdents64 buffer at a time, until FN says. */
+static int
+for_each_pid(int (*fn)(pid_t, void *), void *arg)
+{
+	char buf[32768];
+	struct linux_dirent64 *d;
+	long n;
+	pid_t pid;
+	int dfd, r = 0, saved;
+
+	dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1)
+		return -1;
+	while (r == 0 && (n = syscall(SYS_getdents64, dfd, buf,
+	    sizeof(buf))) > 0) {
+		for (long off = 0; r == 0 && off < n; off += d->d_reclen) {
+			d = (struct linux_dirent64 *)(void *)(buf + off);
+			if ((pid = dirent_pid(d->d_name)) != 0)
+				r = fn(pid, arg);
+		}
+	}
+	saved = errno;
+	close(dfd);
+	if (r == 0 && n == -1) {
+		errno = saved;
+		return -1;
+	}
+	return r;
+}
+
+struct scan {
+	const struct procmatch	*m;
+	int			(*fn)(const struct procinfo *, void *);
+	int			(*pidfn)(pid_t, void *);
+	void			*arg;
+	int			 failed;	/* errno of a stat not read */
+};
+
+static int
+scan_one(pid_t pid, void *arg)
+{
+	struct scan *s = arg;
+	struct procinfo pi;
+
+	if (procscan_read_stat(pid, &pi) == -1) {
+		/* Gone is fine; anything else must be said. */
+		if (errno != ESRCH)
+			s->failed = errno;
+		return 0;
+	}
+	if (s->m != NULL && procscan_matches(s->m, &pi) != 1)
+		return 0;
+	return s->fn(&pi, s->arg);
+}
+
+static int
+scan_name(pid_t pid, void *arg)
+{
+	struct scan *s = arg;
+
+	return comm_may_match(s->m, pid) ? s->pidfn(pid, s->arg) : 0;
+}
+
+static int
+scan_result(int r, const struct scan *s)
+{
+	if (r == 0 && s->failed != 0) {
+		errno = s->failed;
+		return -1;
+	}
+	return r;
+}
+
 /*
  * Call FN for every process in /proc that M matches, or for every
  * process when M is NULL, until FN returns non-zero.  /proc is read
@@ -666,43 +739,25 @@ int
 procscan_scan(const struct procmatch *m,
     int (*fn)(const struct procinfo *, void *), void *arg)
 {
-	char buf[32768];
-	struct linux_dirent64 *d;
-	struct procinfo pi;
-	long n;
-	pid_t pid;
-	int dfd, r = 0, saved, failed = 0;
-	bool prefilter = names_only(m);
+	struct scan s = { m, fn, NULL, arg, 0 };
 
-	dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd == -1)
-		return -1;
-	while (r == 0 && (n = syscall(SYS_getdents64, dfd, buf,
-	    sizeof(buf))) > 0) {
-		for (long off = 0; r == 0 && off < n; off += d->d_reclen) {
-			d = (struct linux_dirent64 *)(void *)(buf + off);
-			if ((pid = dirent_pid(d->d_name)) == 0)
-				continue;
-			if (prefilter && !comm_may_match(m, pid))
-				continue;
-			if (procscan_read_stat(pid, &pi) == -1) {
-				/* Gone is fine; anything else must be said. */
-				if (errno != ESRCH)
-					failed = errno;
-				continue;
-			}
-			if (m != NULL && procscan_matches(m, &pi) != 1)
-				continue;
-			r = fn(&pi, arg);
-		}
-	}
-	saved = n == -1 ? errno : failed;
-	close(dfd);
-	if (r == 0 && saved != 0) {
-		errno = saved;
-		return -1;
-	}
-	return r;
+	return scan_result(for_each_pid(scan_one, &s), &s);
+}
+
+/*
+ * For a match by names alone (procscan_names_only()): call FN with the
+ * PID of every process whose comm could match, without reading its
+ * stat, so that the caller can open a pidfd first and then read stat
+ * once, both to match (procscan_matches()) and to check the PID still
+ * names that process.  Returns as procscan_scan() does.
+ */
+int
+procscan_scan_names(const struct procmatch *m, int (*fn)(pid_t, void *),
+    void *arg)
+{
+	struct scan s = { m, NULL, fn, arg, 0 };
+
+	return scan_result(for_each_pid(scan_name, &s), &s);
 }
 
 /* Whether /proc has the children files (CONFIG_PROC_CHILDREN). */

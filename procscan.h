@@ -97,8 +97,11 @@ int	 procscan_filters(const struct procmatch *, const struct procinfo *);
 int	 procscan_matches(const struct procmatch *, const struct procinfo *);
 int	 procscan_confirms(const struct procmatch *, const struct procinfo *);
 bool	 procscan_selects(const struct procmatch *);
+bool	 procscan_names_only(const struct procmatch *);
 int	 procscan_scan(const struct procmatch *,
 	    int (*)(const struct procinfo *, void *), void *);
+int	 procscan_scan_names(const struct procmatch *, int (*)(pid_t, void *),
+	    void *);
 int	 procscan_children(pid_t,
 	    int (*)(const struct procinfo *, void *), void *);
 int64_t	 procscan_age_ns(const struct procinfo *);
