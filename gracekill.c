@@ -662,6 +662,20 @@ parse_tree_mode(struct control *ctl, const char *mode)
 		usage_error("--tree: invalid mode: '%s'", mode);
 }
 
+/* A positional argument of digits only is a PID, any other a NAME. */
+static void
+add_operands(struct control *ctl, int argc, char *argv[])
+{
+	for (int i = 0; i < argc; i++) {
+		if (all_digits(argv[i])) {
+			ctl->pids = xreallocarray(ctl->pids, ctl->npids + 1,
+			    sizeof(*ctl->pids));
+			ctl->pids[ctl->npids++] = parse_pid(NULL, argv[i]);
+		} else
+			add_name(ctl, argv[i]);
+	}
+}
+
 /* Parse the command line into ctl; usage errors exit 64. */
 static void
 parse_args(struct control *ctl, int argc, char *argv[])
@@ -755,14 +769,7 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			usage();
 		}
 	}
-	for (int i = optind; i < argc; i++) {
-		if (all_digits(argv[i])) {
-			ctl->pids = xreallocarray(ctl->pids, ctl->npids + 1,
-			    sizeof(*ctl->pids));
-			ctl->pids[ctl->npids++] = parse_pid(NULL, argv[i]);
-		} else
-			add_name(ctl, argv[i]);
-	}
+	add_operands(ctl, argc - optind, argv + optind);
 }
 
 /* Check option combinations and build the schedule. */
@@ -1814,11 +1821,54 @@ step_applies(const struct control *ctl, const struct target *t, int signo)
 	    signo == SIGKILL;
 }
 
-/* Signal one target for the current step, and continue it if stopped. */
+/*
+ * A signal to t failed: ESRCH means it is gone (vanished, if this was
+ * its first signal), EPERM on its first signal means denied.
+ */
+static void
+signal_failed(struct control *ctl, struct target *t, int signo, bool first)
+{
+	if (errno == ESRCH) {
+		t->started = !first;
+		target_ended(ctl, t);
+		return;
+	}
+	live_erase(ctl);
+	if (!first || errno != EPERM) {
+		warn("PID %d (%s): SIG%s", (int)t->pi.pid, t->pi.comm,
+		    signal_name(signo));
+		return;
+	}
+	warn("PID %d (%s): cannot signal", (int)t->pi.pid, t->pi.comm);
+	t->outcome = OUT_DENIED;
+	strlcpy(t->reason, "operation not permitted", sizeof(t->reason));
+	ctl->trouble = true;
+	unwatch(ctl, t);
+	close_pidfd(ctl, &t->pidfd);
+}
+
+/* Send SIGCONT after a graceful signal if t is stopped (state T or t). */
+static void
+continue_if_stopped(struct control *ctl, struct target *t, bool fresh)
+{
+	struct procinfo pi;
+
+	if (!fresh && procscan_read_stat(t->pi.pid, &pi) == 0 &&
+	    pi.starttime == t->pi.starttime)
+		t->pi.state = pi.state;
+	if ((t->pi.state == 'T' || t->pi.state == 't') &&
+	    send_signal(t, SIGCONT) == 0)
+		event(ctl, "sent SIGCONT to stopped %d (%s)", (int)t->pi.pid,
+		    t->pi.comm);
+}
+
+/*
+ * Signal one target for the current step.  fresh: its state in t->pi
+ * was read just now, at identification.
+ */
 static void
 signal_target(struct control *ctl, struct target *t, int signo, bool fresh)
 {
-	struct procinfo pi;
 	bool first = !t->started;
 
 	if (!t->started) {
@@ -1828,24 +1878,7 @@ signal_target(struct control *ctl, struct target *t, int signo, bool fresh)
 	if (signo == 0 || !step_applies(ctl, t, signo))
 		return;
 	if (send_signal(t, signo) == -1) {
-		if (errno == ESRCH) {
-			t->started = !first;
-			target_ended(ctl, t);
-		} else if (first && errno == EPERM) {
-			live_erase(ctl);
-			warn("PID %d (%s): cannot signal", (int)t->pi.pid,
-			    t->pi.comm);
-			t->outcome = OUT_DENIED;
-			strlcpy(t->reason, "operation not permitted",
-			    sizeof(t->reason));
-			ctl->trouble = true;
-			unwatch(ctl, t);
-			close_pidfd(ctl, &t->pidfd);
-		} else {
-			live_erase(ctl);
-			warn("PID %d (%s): SIG%s", (int)t->pi.pid, t->pi.comm,
-			    signal_name(signo));
-		}
+		signal_failed(ctl, t, signo, first);
 		return;
 	}
 	t->sigs = xreallocarray(t->sigs, t->nsigs + 1, sizeof(*t->sigs));
@@ -1854,15 +1887,8 @@ signal_target(struct control *ctl, struct target *t, int signo, bool fresh)
 		t->got_kill = true;
 	event(ctl, "sent SIG%s to %d (%s)", signal_name(signo),
 	    (int)t->pi.pid, t->pi.comm);
-	if (ctl->no_cont || signo == SIGKILL || signo == SIGCONT)
-		return;
-	if (!fresh && procscan_read_stat(t->pi.pid, &pi) == 0 &&
-	    pi.starttime == t->pi.starttime)
-		t->pi.state = pi.state;
-	if ((t->pi.state == 'T' || t->pi.state == 't') &&
-	    send_signal(t, SIGCONT) == 0)
-		event(ctl, "sent SIGCONT to stopped %d (%s)", (int)t->pi.pid,
-		    t->pi.comm);
+	if (!ctl->no_cont && signo != SIGKILL && signo != SIGCONT)
+		continue_if_stopped(ctl, t, fresh);
 }
 
 static void
@@ -2093,8 +2119,6 @@ settle(struct control *ctl)
 			continue;
 		if (ctl->dry_run)
 			t->outcome = OUT_MATCHED;
-		else if (ctl->no_wait && t->nsigs > 0)
-			t->outcome = OUT_SIGNALLED;
 		else if (ctl->no_wait && t->started)
 			t->outcome = OUT_SIGNALLED;
 		else {
