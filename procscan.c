@@ -101,10 +101,9 @@ read_all(int fd, char *buf, size_t size)
 }
 
 /*
- * Read a /proc record with one read(2): a seq_file such as PID/stat or
- * PID/comm hands over the whole record when the buffer can hold it, so
- * a second read only to see the end costs a system call per process.
- * -1 with EOVERFLOW when the buffer is full, as it might not hold it all.
+ * Read a /proc record with one read(2): a seq_file such as PID/stat
+ * hands over the whole record when it fits.  -1 with EOVERFLOW when the
+ * buffer is full, as it might not hold it all.
  */
 static ssize_t
 read_record(int fd, char *buf, size_t size)
@@ -728,12 +727,10 @@ scan_result(int r, const struct scan *s)
 }
 
 /*
- * Call FN for every process in /proc that M matches, or for every
- * process when M is NULL, until FN returns non-zero.  /proc is read
- * with getdents64 and one read of PID/stat per process; processes that
- * vanish meanwhile are passed over.  Returns 0, FN's non-zero value, or
- * -1 with errno when /proc or some process's stat could not be read
- * (the scan goes on past such a process, so the caller can say so).
+ * Call FN for every process that M matches (every process if M is
+ * NULL) until FN returns non-zero; the vanished are passed over.
+ * Returns 0, FN's value, or -1 with errno when /proc or a stat could
+ * not be read (after scanning the rest).
  */
 int
 procscan_scan(const struct procmatch *m,
@@ -745,11 +742,9 @@ procscan_scan(const struct procmatch *m,
 }
 
 /*
- * For a match by names alone (procscan_names_only()): call FN with the
- * PID of every process whose comm could match, without reading its
- * stat, so that the caller can open a pidfd first and then read stat
- * once, both to match (procscan_matches()) and to check the PID still
- * names that process.  Returns as procscan_scan() does.
+ * For procscan_names_only() matches: call FN with each PID whose comm
+ * could match, unread, so the caller can open a pidfd before the one
+ * read of stat that matches it.  Returns as procscan_scan() does.
  */
 int
 procscan_scan_names(const struct procmatch *m, int (*fn)(pid_t, void *),
