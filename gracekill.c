@@ -777,7 +777,8 @@ static void
 validate_args(struct control *ctl)
 {
 	struct procmatch *m = &ctl->match;
-	char why[160];
+	size_t whylen;
+	char *why;
 
 	if (ctl->schedule_text != NULL) {
 		if (ctl->signal_given || ctl->timeout_given ||
@@ -787,10 +788,15 @@ validate_args(struct control *ctl)
 		if (ctl->no_escalate)
 			usage_error("--no-escalate cannot be combined with "
 			    "--schedule");
+		/* Room to quote any part of the list, however long. */
+		whylen = strlen(ctl->schedule_text) + 64;
+		if ((why = malloc(whylen)) == NULL)
+			err(EXIT_TROUBLE, NULL);
 		if (parse_schedule(ctl->schedule_text, &ctl->sched, why,
-		    sizeof(why)) == -1)
+		    whylen) == -1)
 			usage_error("--schedule: %s in '%s'", why,
 			    ctl->schedule_text);
+		free(why);
 	} else {
 		schedule_add(&ctl->sched, ctl->signo, ctl->timeout_ns);
 		if (!ctl->no_escalate && ctl->signo != SIGKILL)
