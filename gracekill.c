@@ -47,6 +47,9 @@
 #define SIGFD_TAG	UINT64_MAX
 #define FD_RESERVE	32		/* kept free for reading /proc */
 
+/* What open_pidfd() returns instead of a pidfd. */
+enum { GONE_PIDFD = -1, NO_PIDFD = -2, THREAD_PIDFD = -3 };
+
 /* Linux 6.13+ pidfs interface; older headers lack it. */
 #ifndef PIDFD_INFO_EXIT
 #define PIDFD_INFO_EXIT	(1UL << 3)
@@ -115,7 +118,6 @@ struct target {
 	size_t		 nsigs;
 	int64_t		 first_ns;	/* when its first step began */
 	int64_t		 end_ns;
-	char		 state;		/* survivors: the /proc state */
 	char		 reason[64];
 	ssize_t		 pidfile;	/* index in ctl->pidfiles, or -1 */
 };
@@ -1065,10 +1067,10 @@ close_pidfd(struct control *ctl, int *fd)
 }
 
 /*
- * Open a pidfd for pid.  Returns it, -1 if the process is gone, -2
- * when it must be watched through /proc instead (no pidfd support, or
- * no descriptor left even after raising RLIMIT_NOFILE), or -3 when pid
- * is a thread, not a process.
+ * Open a pidfd for pid.  Returns it, GONE_PIDFD, NO_PIDFD when it must
+ * be watched through /proc instead (no pidfd support, or no descriptor
+ * left even after raising RLIMIT_NOFILE), or THREAD_PIDFD when pid is a
+ * thread, not a process.
  */
 static int
 open_pidfd(struct control *ctl, pid_t pid)
@@ -1079,16 +1081,16 @@ open_pidfd(struct control *ctl, pid_t pid)
 		if (!fd_available(ctl)) {
 			event(ctl, "using /proc polling for %d: no file "
 			    "descriptor left for a pidfd", (int)pid);
-			return -2;
+			return NO_PIDFD;
 		}
 		if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1) {
 			ctl->npidfds++;
 			return fd;
 		}
 		if (errno == ESRCH)
-			return -1;
+			return GONE_PIDFD;
 		if (errno == EINVAL)
-			return -3;	/* not a thread-group leader */
+			return THREAD_PIDFD;
 		if (errno == EMFILE && raise_nofile(ctl))
 			continue;
 		if (errno == ENOSYS) {
@@ -1098,9 +1100,29 @@ open_pidfd(struct control *ctl, pid_t pid)
 		} else
 			event(ctl, "using /proc polling for %d: pidfd_open: %s",
 			    (int)pid, strerror(errno));
-		return -2;
+		return NO_PIDFD;
 	}
-	return -2;
+	return NO_PIDFD;
+}
+
+/*
+ * Read /proc/PID/stat.  A failure other than "gone" (ESRCH) is trouble
+ * and said so; errno is kept for the caller.
+ */
+static int
+read_stat(struct control *ctl, pid_t pid, struct procinfo *pi)
+{
+	int saved;
+
+	if (procscan_read_stat(pid, pi) == 0)
+		return 0;
+	if (errno != ESRCH) {
+		saved = errno;
+		warn("PID %d: /proc/%d/stat", (int)pid, (int)pid);
+		ctl->trouble = true;
+		errno = saved;
+	}
+	return -1;
 }
 
 /*
@@ -1132,19 +1154,15 @@ hold_process(struct control *ctl, const struct procinfo *pi,
 {
 	int fd;
 
-	if ((fd = open_pidfd(ctl, pi->pid)) == -1)
+	if ((fd = open_pidfd(ctl, pi->pid)) == GONE_PIDFD)
 		return -1;
-	if ((fd == -3 || (fd == -2 && origin == ORIGIN_EXPLICIT)) &&
+	if ((fd == THREAD_PIDFD || (fd == NO_PIDFD &&
+	    origin == ORIGIN_EXPLICIT)) &&
 	    is_thread(pi->pid, why, whylen))
 		return -2;
 	if (fd < 0)
 		fd = -1;
-	if (procscan_read_stat(pi->pid, now) == -1) {
-		if (errno != ESRCH) {
-			warn("PID %d: /proc/%d/stat", (int)pi->pid,
-			    (int)pi->pid);
-			ctl->trouble = true;
-		}
+	if (read_stat(ctl, pi->pid, now) == -1) {
 		close_pidfd(ctl, &fd);
 		return -1;
 	}
@@ -1239,7 +1257,8 @@ add_named(pid_t pid, void *arg)
 	const char *why;
 	int fd;
 
-	if (find_target(ctl, pid) != -1 || (fd = open_pidfd(ctl, pid)) == -1)
+	if (find_target(ctl, pid) != -1 ||
+	    (fd = open_pidfd(ctl, pid)) == GONE_PIDFD)
 		return 0;
 	if (fd < 0) {
 		/* Watched through /proc: the usual two reads of stat. */
@@ -1248,11 +1267,7 @@ add_named(pid_t pid, void *arg)
 			add_target(ctl, &pi, ORIGIN_MATCH);
 		return 0;
 	}
-	if (procscan_read_stat(pid, &pi) == -1) {
-		if (errno != ESRCH) {
-			warn("PID %d: /proc/%d/stat", (int)pid, (int)pid);
-			ctl->trouble = true;
-		}
+	if (read_stat(ctl, pid, &pi) == -1) {
 		close_pidfd(ctl, &fd);
 		return 0;
 	}
@@ -1300,10 +1315,8 @@ add_explicit(struct control *ctl, pid_t pid)
 	struct procinfo pi;
 	int r;
 
-	if (procscan_read_stat(pid, &pi) == -1) {
-		if (errno != ESRCH)
-			warn("PID %d: /proc/%d/stat", (int)pid, (int)pid);
-		else
+	if (read_stat(ctl, pid, &pi) == -1) {
+		if (errno == ESRCH)
 			event(ctl, "PID %d: no such process", (int)pid);
 		return NULL;
 	}
@@ -1699,7 +1712,7 @@ describe_outcome(char *buf, size_t size, const struct target *t, bool timed)
 		break;
 	case OUT_SURVIVED:
 		n = snprintf(buf, size, "survived in state %c",
-		    t->state ? t->state : '?');
+		    t->pi.state);
 		break;
 	case OUT_SIGNALLED:
 		if (t->nsigs > 0)
@@ -1752,18 +1765,17 @@ target_ended(struct control *ctl, struct target *t)
  * tracer, or the signal ignored or blocked.  Empty when nothing shows.
  */
 static void
-explain(struct control *ctl, struct target *t, int signo)
+explain(struct target *t, int signo)
 {
 	struct procstatus ps;
 	struct procinfo pi;
 	uint64_t bit;
 
-	(void)ctl;
 	t->reason[0] = '\0';
 	if (procscan_read_stat(t->pi.pid, &pi) == -1 ||
 	    pi.starttime != t->pi.starttime)
 		return;
-	t->state = pi.state;
+	t->pi.state = pi.state;
 	if (procscan_read_status(t->pi.pid, &ps) == -1)
 		return;
 	bit = signo > 0 ? 1ULL << (signo - 1) : 0;
@@ -1853,27 +1865,23 @@ signal_failed(struct control *ctl, struct target *t, int signo, bool first)
 	close_pidfd(ctl, &t->pidfd);
 }
 
-/* Send SIGCONT after a graceful signal if t is stopped (state T or t). */
+/*
+ * Send SIGCONT after a graceful signal if t is stopped (state T or t).
+ * Its state was read just before the step: at identification for the
+ * first, by explain() for the later ones.
+ */
 static void
-continue_if_stopped(struct control *ctl, struct target *t, bool fresh)
+continue_if_stopped(struct control *ctl, struct target *t)
 {
-	struct procinfo pi;
-
-	if (!fresh && procscan_read_stat(t->pi.pid, &pi) == 0 &&
-	    pi.starttime == t->pi.starttime)
-		t->pi.state = pi.state;
 	if ((t->pi.state == 'T' || t->pi.state == 't') &&
 	    send_signal(t, SIGCONT) == 0)
 		event(ctl, "sent SIGCONT to stopped %d (%s)", (int)t->pi.pid,
 		    t->pi.comm);
 }
 
-/*
- * Signal one target for the current step.  fresh: its state in t->pi
- * was read just now, at identification.
- */
+/* Signal one target for the current step. */
 static void
-signal_target(struct control *ctl, struct target *t, int signo, bool fresh)
+signal_target(struct control *ctl, struct target *t, int signo)
 {
 	bool first = !t->started;
 
@@ -1894,25 +1902,25 @@ signal_target(struct control *ctl, struct target *t, int signo, bool fresh)
 	event(ctl, "sent SIG%s to %d (%s)", signal_name(signo),
 	    (int)t->pi.pid, t->pi.comm);
 	if (!ctl->no_cont && signo != SIGKILL && signo != SIGCONT)
-		continue_if_stopped(ctl, t, fresh);
+		continue_if_stopped(ctl, t);
 }
 
 static void
 signal_new_member(struct control *ctl, struct target *t)
 {
-	signal_target(ctl, t, ctl->sched.steps[ctl->step].signo, true);
+	signal_target(ctl, t, ctl->sched.steps[ctl->step].signo);
 }
 
 /* Send step k's signal to every target still alive. */
 static void
-signal_step(struct control *ctl, size_t k, bool fresh)
+signal_step(struct control *ctl, size_t k)
 {
 	int signo = ctl->sched.steps[k].signo;
 
 	ctl->step = k;
 	for (size_t i = 0; i < ctl->ntargets; i++)
 		if (ctl->targets[i].alive)
-			signal_target(ctl, &ctl->targets[i], signo, fresh);
+			signal_target(ctl, &ctl->targets[i], signo);
 }
 
 /* Watch the targets without a pidfd: gone, recycled, or a lone zombie. */
@@ -2072,20 +2080,22 @@ run_schedule(struct control *ctl)
 	const struct schedule *sched = &ctl->sched;
 	int64_t deadline;
 	size_t k = 0;
+	bool first = true;
 
 	drain_signalfd(ctl);
 	while (ctl->nalive > 0 && !ctl->interrupted) {
-		if (k > 0) {
+		if (!first) {
 			for (size_t i = 0; i < ctl->ntargets; i++)
 				if (ctl->targets[i].alive)
-					explain(ctl, &ctl->targets[i],
+					explain(&ctl->targets[i],
 					    last_graceful(&ctl->targets[i]));
 			event(ctl, "escalating to SIG%s: %zu still running",
 			    signal_name(sched->steps[k].signo), ctl->nalive);
 			if (ctl->tree != TREE_NONE)
 				expand_tree(ctl, false);
 		}
-		signal_step(ctl, k, k == 0);
+		signal_step(ctl, k);
+		first = false;
 		if (ctl->no_wait)
 			return;
 		if (sched->steps[k].wait_ns == INFINITE)
@@ -2129,9 +2139,7 @@ settle(struct control *ctl)
 			t->outcome = OUT_SIGNALLED;
 		else {
 			t->outcome = OUT_SURVIVED;
-			explain(ctl, t, last_graceful(t));
-			if (t->state == 0)
-				t->state = t->pi.state;
+			explain(t, last_graceful(t));
 		}
 	}
 	for (size_t i = 0; i < ctl->ntargets; i++) {
@@ -2212,8 +2220,8 @@ report_json_target(const struct target *t)
 		    (double)NSEC);
 	else
 		fputs("null", stdout);
-	if (t->outcome == OUT_SURVIVED && t->state != 0)
-		printf(", \"state\": \"%c\"", t->state);
+	if (t->outcome == OUT_SURVIVED)
+		printf(", \"state\": \"%c\"", t->pi.state);
 	else
 		fputs(", \"state\": null", stdout);
 	fputs(", \"reason\": ", stdout);

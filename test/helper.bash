@@ -36,8 +36,7 @@ gk_setup() {
 gk_teardown() {
 	local pid live
 	[[ -n ${GK_PIDS_FILE-} && -f $GK_PIDS_FILE ]] || return 0
-	# Only a PID that still has its recorded start time is ours.  awk
-	# does the reading: bats's DEBUG trap makes shell loops slow.
+	# Only a PID that still has its recorded start time is ours.
 	live=$(gk_still_ours <"$GK_PIDS_FILE")
 	[[ -n $live ]] || return 0
 	kill -KILL $live 2>/dev/null || :
@@ -46,42 +45,33 @@ gk_teardown() {
 	done
 }
 
-# gk_still_ours: read "PID START" lines, print the PIDs that still have
-# that start time (field 22 of /proc/PID/stat, counted after the comm).
-gk_still_ours() {
-	awk '{
+# gk_proc_filter MODE: read PIDs (with their recorded start times in
+# MODE ours and alive) on stdin, one a line, and print, from each
+# /proc/PID/stat: "PID START" (MODE record), or the PIDs that still have
+# their start time (ours), leaving out zombies (alive).  awk does the
+# reading: bats's DEBUG trap makes shell loops slow.
+gk_proc_filter() {
+	awk -v mode="$1" '{
 		path = "/proc/" $1 "/stat"; line = ""
 		if ((getline line < path) > 0) {
 			sub(/.*\) /, "", line); split(line, f, " ")
-			if (f[20] == $2) print $1
+			if (mode == "record")
+				print $1, f[20]
+			else if (f[20] == $2 && (mode == "ours" || f[1] != "Z"))
+				print $1
 		}
 		close(path)
 	}'
 }
+
+# gk_still_ours: of "PID START" lines, the PIDs that still have START.
+gk_still_ours() { gk_proc_filter ours; }
 
 # gk_still_alive: like gk_still_ours, leaving out zombies.
-gk_still_alive() {
-	awk '{
-		path = "/proc/" $1 "/stat"; line = ""
-		if ((getline line < path) > 0) {
-			sub(/.*\) /, "", line); split(line, f, " ")
-			if (f[20] == $2 && f[1] != "Z") print $1
-		}
-		close(path)
-	}'
-}
+gk_still_alive() { gk_proc_filter alive; }
 
 # gk_record_many: record the PIDs read on stdin, one a line, at once.
-gk_record_many() {
-	awk '{
-		path = "/proc/" $1 "/stat"; line = ""
-		if ((getline line < path) > 0) {
-			sub(/.*\) /, "", line); split(line, f, " ")
-			print $1, f[20]
-		}
-		close(path)
-	}' >>"$GK_PIDS_FILE"
-}
+gk_record_many() { gk_proc_filter record >>"$GK_PIDS_FILE"; }
 
 setup() { gk_setup; }
 teardown() { gk_teardown; }
