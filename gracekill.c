@@ -161,6 +161,8 @@ struct control {
 	bool		 live;		/* a live line on the terminal */
 	bool		 live_shown;
 	size_t		 step;		/* index of the current step */
+	bool		 signal_early;	/* signal each target once held */
+	bool		 watching;	/* new pidfds go into epoll at once */
 };
 
 struct signame {
@@ -1156,9 +1158,7 @@ hold_process(struct control *ctl, const struct procinfo *pi,
 
 	if ((fd = open_pidfd(ctl, pi->pid)) == GONE_PIDFD)
 		return -1;
-	if ((fd == THREAD_PIDFD || (fd == NO_PIDFD &&
-	    origin == ORIGIN_EXPLICIT)) &&
-	    is_thread(pi->pid, why, whylen))
+	if (fd == THREAD_PIDFD && is_thread(pi->pid, why, whylen))
 		return -2;
 	if (fd < 0)
 		fd = -1;
@@ -1174,31 +1174,57 @@ hold_process(struct control *ctl, const struct procinfo *pi,
 	return 0;
 }
 
-/* Watch the new target t through fd, its pidfd, or through /proc. */
+static void	signal_target(struct control *, struct target *, int);
+static void	signal_step(struct control *, size_t, bool);
+
+/* Wait for t's pidfd in epoll. */
 static void
-watch_target(struct control *ctl, struct target *t, int fd)
+watch_pidfd(struct control *ctl, struct target *t)
 {
 	struct epoll_event ev;
 
-	t->pidfd = fd;
-	t->alive = true;
-	ctl->nalive++;
-	ctl->nheld++;
-	if (fd == -1) {
-		ctl->nfallback++;
-		return;
-	}
 	ev.events = EPOLLIN;
 	ev.data.u64 = (uint64_t)(t - ctl->targets);
-	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, t->pidfd, &ev) == -1)
 		err(EXIT_TROUBLE, "epoll_ctl: PID %d", (int)t->pi.pid);
 }
 
 /*
- * Make pi a target: skip what must never be one, hold a pidfd for the
- * rest.  A PID already known only takes the stronger origin.  Returns
- * the target, or NULL when a matched process vanished meanwhile (an
- * explicit one is kept as vanished).
+ * Watch the new target t through fd, its pidfd, or through /proc.  The
+ * pidfd goes into epoll only once the first signals are out (a pidfd
+ * that became readable meanwhile is reported at once), unless the
+ * targets are signalled as they are found.
+ */
+static void
+watch_target(struct control *ctl, struct target *t, int fd)
+{
+	t->pidfd = fd;
+	t->alive = true;
+	ctl->nalive++;
+	ctl->nheld++;
+	if (fd == -1)
+		ctl->nfallback++;
+	if (ctl->signal_early)
+		signal_target(ctl, t, ctl->sched.steps[0].signo);
+	if (ctl->watching && t->alive && t->pidfd != -1)
+		watch_pidfd(ctl, t);
+}
+
+/* The first signals are out: wait on every pidfd held so far. */
+static void
+start_watching(struct control *ctl)
+{
+	for (size_t i = 0; i < ctl->ntargets; i++)
+		if (ctl->targets[i].alive && ctl->targets[i].pidfd != -1)
+			watch_pidfd(ctl, &ctl->targets[i]);
+	ctl->watching = true;
+}
+
+/*
+ * Make pi, a match or a tree member, a target: skip what must never be
+ * one, hold a pidfd for the rest.  A PID already known only takes the
+ * stronger origin.  Returns the target, or NULL when pi vanished
+ * meanwhile.
  */
 static struct target *
 add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
@@ -1231,11 +1257,7 @@ add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 	default:
 		event(ctl, "%d (%s) vanished before it was signalled",
 		    (int)pi->pid, pi->comm);
-		if (origin != ORIGIN_EXPLICIT)
-			return NULL;
-		t = new_target(ctl, pi, origin);
-		t->outcome = OUT_VANISHED;
-		return t;
+		return NULL;
 	}
 	t = new_target(ctl, &now, origin);
 	watch_target(ctl, t, fd);
@@ -1243,15 +1265,15 @@ add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 }
 
 /*
- * The scan by name found pid: open its pidfd, then read its stat once,
- * both to match and to know the process the pidfd holds.  Should the
- * PID be recycled in between, the pidfd still holds the old process,
- * which only ever makes the target vanish, never a stranger signalled.
+ * Hold pid, found by the scan by name: open its pidfd, then read its
+ * stat once, both to match and to know the process the pidfd holds.
+ * Should the PID be recycled in between, the pidfd still holds the old
+ * process, which only ever makes the target vanish, never a stranger
+ * signalled.
  */
-static int
-add_named(pid_t pid, void *arg)
+static void
+hold_named(struct control *ctl, pid_t pid)
 {
-	struct control *ctl = arg;
 	struct procinfo pi;
 	struct target *t;
 	const char *why;
@@ -1259,21 +1281,21 @@ add_named(pid_t pid, void *arg)
 
 	if (find_target(ctl, pid) != -1 ||
 	    (fd = open_pidfd(ctl, pid)) == GONE_PIDFD)
-		return 0;
+		return;
 	if (fd < 0) {
 		/* Watched through /proc: the usual two reads of stat. */
 		if (procscan_read_stat(pid, &pi) == 0 &&
 		    procscan_matches(&ctl->match, &pi) == 1)
 			add_target(ctl, &pi, ORIGIN_MATCH);
-		return 0;
+		return;
 	}
 	if (read_stat(ctl, pid, &pi) == -1) {
 		close_pidfd(ctl, &fd);
-		return 0;
+		return;
 	}
 	if (procscan_matches(&ctl->match, &pi) != 1) {
 		close_pidfd(ctl, &fd);
-		return 0;
+		return;
 	}
 	t = new_target(ctl, &pi, ORIGIN_MATCH);
 	if ((why = never_target(ctl, &pi)) != NULL) {
@@ -1281,13 +1303,38 @@ add_named(pid_t pid, void *arg)
 		skip_target(ctl, t, why);
 	} else
 		watch_target(ctl, t, fd);
+}
+
+/*
+ * What a scan found, held only once the scan is over: the targets are
+ * the processes that matched before any signal went out.
+ */
+struct candidates {
+	struct procinfo	*procs;
+	size_t		 n, cap;
+};
+
+static struct procinfo *
+add_candidate(struct candidates *c)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 64;
+		c->procs = xreallocarray(c->procs, c->cap, sizeof(*c->procs));
+	}
+	return &c->procs[c->n++];
+}
+
+static int
+candidate_named(pid_t pid, void *arg)
+{
+	add_candidate(arg)->pid = pid;
 	return 0;
 }
 
 static int
-scan_match(const struct procinfo *pi, void *arg)
+candidate_matched(const struct procinfo *pi, void *arg)
 {
-	add_target(arg, pi, ORIGIN_MATCH);
+	*add_candidate(arg) = *pi;
 	return 0;
 }
 
@@ -1308,24 +1355,69 @@ find_ancestors(struct control *ctl)
 	}
 }
 
-/* Add an explicit PID (from -p or a pidfile) if it runs and passes. */
+/* Whether pi, given by PID, passes the filters; if not, say why. */
+static bool
+explicit_passes(struct control *ctl, const struct procinfo *pi)
+{
+	int r;
+
+	if (pi->pid == 1 || (r = procscan_filters(&ctl->match, pi)) == 1)
+		return true;
+	event(ctl, "PID %d (%s): %s", (int)pi->pid, pi->comm, r == 0 ?
+	    "filtered out" : "vanished");
+	return false;
+}
+
+/*
+ * Add an explicit PID (from -p or a pidfile) if it runs and passes.
+ * The pidfd is opened first and stat read once: should the PID be
+ * recycled in between, the pidfd holds the old process, so the target
+ * only vanishes.  Without a pidfd, the start time read here guards
+ * every signal.
+ */
 static struct target *
 add_explicit(struct control *ctl, pid_t pid)
 {
 	struct procinfo pi;
-	int r;
+	struct target *t;
+	const char *why;
+	char buf[64];
+	ssize_t i;
+	bool no_pidfd;
+	int fd;
 
+	if ((i = find_target(ctl, pid)) != -1) {
+		t = &ctl->targets[i];
+		t->origin = ORIGIN_EXPLICIT;
+		return t;
+	}
+	if ((fd = open_pidfd(ctl, pid)) == GONE_PIDFD) {
+		event(ctl, "PID %d: no such process", (int)pid);
+		return NULL;
+	}
+	/* Without a pidfd, the PID may be a thread's: see below. */
+	if ((no_pidfd = fd < 0))
+		fd = -1;
 	if (read_stat(ctl, pid, &pi) == -1) {
 		if (errno == ESRCH)
 			event(ctl, "PID %d: no such process", (int)pid);
+		close_pidfd(ctl, &fd);
 		return NULL;
 	}
-	if (pi.pid != 1 && (r = procscan_filters(&ctl->match, &pi)) != 1) {
-		event(ctl, "PID %d (%s): %s", (int)pid, pi.comm, r == 0 ?
-		    "filtered out" : "vanished");
+	if (!explicit_passes(ctl, &pi)) {
+		close_pidfd(ctl, &fd);
 		return NULL;
 	}
-	return add_target(ctl, &pi, ORIGIN_EXPLICIT);
+	t = new_target(ctl, &pi, ORIGIN_EXPLICIT);
+	if ((why = never_target(ctl, &pi)) == NULL && no_pidfd &&
+	    is_thread(pid, buf, sizeof(buf)))
+		why = buf;
+	if (why != NULL) {
+		close_pidfd(ctl, &fd);
+		skip_target(ctl, t, why);
+	} else
+		watch_target(ctl, t, fd);
+	return t;
 }
 
 static const char *
@@ -1567,23 +1659,43 @@ expand_tree(struct control *ctl, bool running)
 	}
 }
 
-/* Find the targets and hold a pidfd for each. */
+/*
+ * Find the targets and hold a pidfd for each.  Unless in tree mode,
+ * where every child must be found while its parent lives, each target
+ * is signalled as soon as it is held: a fixed list of PIDs at once, a
+ * scan's matches once the scan is over, so that a process a target
+ * forks on its signal is never taken for a match.
+ */
 static void
 collect_targets(struct control *ctl)
 {
+	struct candidates c = { NULL, 0, 0 };
+	bool early = !ctl->dry_run && ctl->tree == TREE_NONE;
+	bool names = procscan_names_only(&ctl->match);
 	int r = 0;
 
+	ctl->signal_early = early && !procscan_selects(&ctl->match);
 	for (size_t i = 0; i < ctl->npids; i++)
 		add_explicit(ctl, ctl->pids[i]);
 	collect_pidfiles(ctl);
-	if (procscan_names_only(&ctl->match))
-		r = procscan_scan_names(&ctl->match, add_named, ctl);
+	if (names)
+		r = procscan_scan_names(&ctl->match, candidate_named, &c);
 	else if (procscan_selects(&ctl->match))
-		r = procscan_scan(&ctl->match, scan_match, ctl);
+		r = procscan_scan(&ctl->match, candidate_matched, &c);
 	if (r == -1) {
 		warn("/proc");
 		ctl->trouble = true;
 	}
+	if (early && !ctl->signal_early) {
+		signal_step(ctl, 0, true);
+		ctl->signal_early = true;
+	}
+	for (size_t i = 0; i < c.n; i++)
+		if (names)
+			hold_named(ctl, c.procs[i].pid);
+		else
+			add_target(ctl, &c.procs[i], ORIGIN_MATCH);
+	free(c.procs);
 	if (ctl->tree != TREE_NONE)
 		expand_tree(ctl, false);
 }
@@ -1911,15 +2023,19 @@ signal_new_member(struct control *ctl, struct target *t)
 	signal_target(ctl, t, ctl->sched.steps[ctl->step].signo);
 }
 
-/* Send step k's signal to every target still alive. */
+/*
+ * Send step k's signal to every target still alive; for the first
+ * step, to those not signalled as they were found.
+ */
 static void
-signal_step(struct control *ctl, size_t k)
+signal_step(struct control *ctl, size_t k, bool first)
 {
 	int signo = ctl->sched.steps[k].signo;
 
 	ctl->step = k;
 	for (size_t i = 0; i < ctl->ntargets; i++)
-		if (ctl->targets[i].alive)
+		if (ctl->targets[i].alive &&
+		    !(first && ctl->targets[i].started))
 			signal_target(ctl, &ctl->targets[i], signo);
 }
 
@@ -2094,10 +2210,12 @@ run_schedule(struct control *ctl)
 			if (ctl->tree != TREE_NONE)
 				expand_tree(ctl, false);
 		}
-		signal_step(ctl, k);
-		first = false;
+		signal_step(ctl, k, first);
 		if (ctl->no_wait)
 			return;
+		if (first)
+			start_watching(ctl);
+		first = false;
 		if (sched->steps[k].wait_ns == INFINITE)
 			deadline = INFINITE;
 		else
