@@ -153,6 +153,7 @@ struct control {
 	int		 privileged;	/* CAP_SYS_PTRACE, -1 until asked */
 	bool		 no_pidfd;	/* pidfd_open gave ENOSYS */
 	bool		 no_pidfd_info;	/* PIDFD_GET_INFO unsupported */
+	bool		 pidfd_exit_seen; /* it has given an exit status */
 	bool		 raised_nofile;
 	rlim_t		 nofile;	/* soft RLIMIT_NOFILE */
 	size_t		 npidfds;
@@ -1183,7 +1184,7 @@ watch_pidfd(struct control *ctl, struct target *t)
 {
 	struct epoll_event ev;
 
-	ev.events = EPOLLIN;
+	ev.events = EPOLLIN | EPOLLONESHOT;
 	ev.data.u64 = (uint64_t)(t - ctl->targets);
 	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, t->pidfd, &ev) == -1)
 		err(EXIT_TROUBLE, "epoll_ctl: PID %d", (int)t->pi.pid);
@@ -1724,6 +1725,7 @@ status_from_pidfd(struct control *ctl, struct target *t)
 		if (!(info.mask & PIDFD_INFO_EXIT))
 			return false;
 		t->status = info.exit_code;
+		ctl->pidfd_exit_seen = true;
 		return true;
 	}
 	if (errno == ENOTTY || errno == EINVAL) {
@@ -1756,18 +1758,40 @@ status_from_zombie(struct control *ctl, struct target *t)
 	return true;
 }
 
+static void
+set_status_kind(struct target *t)
+{
+	if (WIFEXITED(t->status))
+		t->status_kind = STATUS_CODE;
+	else if (WIFSIGNALED(t->status))
+		t->status_kind = STATUS_SIGNAL;
+}
+
 /* Read what the kernel kept of t's exit status, if anything. */
 static void
 read_exit_status(struct control *ctl, struct target *t)
 {
 	/* The pidfd again last: the parent may reap between the reads. */
-	if (!status_from_pidfd(ctl, t) && !status_from_zombie(ctl, t) &&
-	    !status_from_pidfd(ctl, t))
-		return;
-	if (WIFEXITED(t->status))
-		t->status_kind = STATUS_CODE;
-	else if (WIFSIGNALED(t->status))
-		t->status_kind = STATUS_SIGNAL;
+	if (status_from_pidfd(ctl, t) || status_from_zombie(ctl, t) ||
+	    status_from_pidfd(ctl, t))
+		set_status_kind(t);
+}
+
+/*
+ * t has just ended.  Once PIDFD_GET_INFO has shown it gives exit
+ * statuses, a target its parent has not reaped yet is left for
+ * settle(), by when most are reaped: a burst of exits then costs one
+ * ioctl each, not a read of /proc.  -v says the status at once.
+ */
+static void
+note_exit_status(struct control *ctl, struct target *t)
+{
+	if (ctl->verbose || t->pidfd == -1)
+		read_exit_status(ctl, t);
+	else if (status_from_pidfd(ctl, t))
+		set_status_kind(t);
+	else if (!ctl->pidfd_exit_seen)
+		read_exit_status(ctl, t);
 }
 
 static void
@@ -1783,8 +1807,8 @@ describe_status(char *buf, size_t size, const struct target *t)
 }
 
 /*
- * Stop counting t among the living.  Closing its pidfd takes it out of
- * the epoll set; one kept open must leave with EPOLL_CTL_DEL.
+ * Stop counting t among the living.  Its pidfd, if still open, reports
+ * nothing more: it was added with EPOLLONESHOT.
  */
 static void
 unwatch(struct control *ctl, struct target *t)
@@ -1860,12 +1884,13 @@ target_ended(struct control *ctl, struct target *t)
 		t->outcome = OUT_VANISHED;
 	else
 		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
-	read_exit_status(ctl, t);
-	/* Kept while the status is unknown: the parent may reap it soon. */
+	note_exit_status(ctl, t);
+	/*
+	 * Kept while the status is unknown: the parent may reap it soon.
+	 * Its pidfd, added with EPOLLONESHOT, reports nothing more.
+	 */
 	if (t->status_kind != STATUS_UNKNOWN || ctl->no_pidfd_info)
 		close_pidfd(ctl, &t->pidfd);
-	else
-		epoll_ctl(ctl->epfd, EPOLL_CTL_DEL, t->pidfd, NULL);
 	if (ctl->verbose) {
 		describe_outcome(text, sizeof(text), t, false);
 		event(ctl, "%d (%s) %s", (int)t->pi.pid, t->pi.comm, text);

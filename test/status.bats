@@ -89,6 +89,26 @@ zombie_child() {
 	[[ $(gk_state "$child") == Z ]]
 }
 
+@test "a zombie that ends after a reaped target: its status is still read" {
+	gk_start -c TERM -x 7
+	reaped=$GK_PID
+	gx_userdir
+	clink=$GX_UDIR/$(gk_name)
+	ln -s "$GK_TARGET" "$clink"
+	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
+	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9 -d 600"
+	child=$(gx_record_file "$GX_UDIR/child.ready")
+	# The first status comes from the pidfd; the zombie's, left for the
+	# end, must still come from /proc.
+	run --separate-stderr gk_strace -f -qq -o /dev/null "${slow_wakeup[@]}" \
+	    "$GRACEKILL" --json -t 5 "$reaped" "$child"
+	assert_status 0
+	gx_assert_target "$reaped" .exit '{"code":7}'
+	gx_assert_target "$child" .outcome '"exited"'
+	gx_assert_target "$child" .exit '{"code":9}'
+	[[ $(gk_state "$child") == Z ]]
+}
+
 @test "the user stops its own zombie: the real status, not 0" {
 	uid=$(id -u "$GK_USER")
 	zombie_child --reuid="$uid" --regid="$uid" --clear-groups
