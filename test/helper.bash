@@ -34,16 +34,20 @@ gk_setup() {
 }
 
 gk_teardown() {
-	local pid live
+	local live
 	[[ -n ${GK_PIDS_FILE-} && -f $GK_PIDS_FILE ]] || return 0
 	# Only a PID that still has its recorded start time is ours.
 	live=$(gk_still_ours <"$GK_PIDS_FILE")
 	[[ -n $live ]] || return 0
 	kill -KILL $live 2>/dev/null || :
-	for pid in $live; do
-		gk_wait_gone "$pid" || :
-	done
+	# One awk pass a round, not a shell loop: some tests record
+	# thousands of processes.  SIGKILL ends every thread, so the state
+	# of the main thread tells.
+	gk_poll gk_none_alive || :
 }
+
+# gk_none_alive: no recorded process still runs (zombies are gone).
+gk_none_alive() { [[ -z $(gk_still_alive <"$GK_PIDS_FILE") ]]; }
 
 # gk_proc_filter MODE: read PIDs (with their recorded start times in
 # MODE ours and alive) on stdin, one a line, and print, from each
