@@ -169,3 +169,33 @@ gx_require_root() {
 		return 1
 	fi
 }
+
+# gx_idle_crowd N: N idle gk-target copies under a unique name of their
+# own (one forks the rest), recorded for teardown and, with their start
+# times, in the file GX_CROWD.  Used to make /proc big.
+gx_idle_crowd() {
+	local n=$1 link dir
+	link=$(gk_link "$(gk_name)")
+	dir=$BATS_TEST_TMPDIR/crowd
+	mkdir "$dir"
+	"$link" -N "$n" -R "$dir/r" -c TERM -x 0 >/dev/null 2>&1 3>&- &
+	gk_record $!
+	gx_crowd_ready() { (($(find "$dir" -type f ! -name '*.tmp' | wc -l) == n)); }
+	GK_TIMEOUT=60 gk_poll gx_crowd_ready || return 1
+	GX_CROWD=$BATS_TEST_TMPDIR/crowd.pids
+	cat "$dir"/r* | gk_proc_filter record >"$GX_CROWD"
+	cat "$GX_CROWD" >>"$GK_PIDS_FILE"
+	(($(wc -l <"$GX_CROWD") == n))
+}
+
+# gx_assert_crowd_alive: every process of gx_idle_crowd still runs, none
+# a zombie (a TERM would have ended it).
+gx_assert_crowd_alive() {
+	local n live
+	n=$(wc -l <"$GX_CROWD")
+	live=$(gk_proc_filter alive <"$GX_CROWD" | wc -l)
+	((live == n)) || {
+		echo "only $live of $n crowd processes still run" >&2
+		return 1
+	}
+}

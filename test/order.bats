@@ -65,14 +65,7 @@ last_line() {
 	# the scan (32 KiB), so the child, forked later with a higher PID,
 	# could only show up in a later one, which strace holds back for
 	# 300 ms: a scan that signalled as it went would find it there.
-	dlink=$(gk_link "$(gk_name)")
-	rdir=$BATS_TEST_TMPDIR/decoys
-	mkdir "$rdir"
-	"$dlink" -N 1500 -R "$rdir/r" -c TERM -x 0 >/dev/null 2>&1 3>&- &
-	gk_record $!
-	decoys_ready() { (($(find "$rdir" -type f ! -name '*.tmp' | wc -l) == 1500)); }
-	GK_TIMEOUT=60 gk_poll decoys_ready
-	cat "$rdir"/r* | gk_record_many
+	gx_idle_crowd 1500
 	run --separate-stderr gk_strace -qq -o "$BATS_TEST_TMPDIR/trace" \
 	    -e trace=getdents64 -e inject=getdents64:delay_enter=300000:when=2 \
 	    "$GRACEKILL" --json -t 5 -n "$name"
@@ -84,6 +77,7 @@ last_line() {
 	gx_assert_target "$parent" .outcome '"exited"'
 	child=$(gk_child_pid c1)
 	gk_assert_alive "$child"
+	gx_assert_crowd_alive
 	[[ ! -s $(gk_child_log c1) ]] || {
 		echo "the child caught a signal:" >&2
 		cat "$(gk_child_log c1)" >&2
