@@ -154,6 +154,8 @@ struct control {
 	bool		 no_pidfd;	/* pidfd_open gave ENOSYS */
 	bool		 no_pidfd_info;	/* PIDFD_GET_INFO unsupported */
 	bool		 pidfd_exit_seen; /* it has given an exit status */
+	size_t		*pending;	/* ended, status still unknown */
+	size_t		 npending, cappending;
 	bool		 raised_nofile;
 	rlim_t		 nofile;	/* soft RLIMIT_NOFILE */
 	size_t		 npidfds;
@@ -1779,9 +1781,10 @@ read_exit_status(struct control *ctl, struct target *t)
 
 /*
  * t has just ended.  Once PIDFD_GET_INFO has shown it gives exit
- * statuses, a target its parent has not reaped yet is left for
- * settle(), by when most are reaped: a burst of exits then costs one
- * ioctl each, not a read of /proc.  -v says the status at once.
+ * statuses, a target its parent has not reaped yet is left pending: it
+ * is asked again when no exit is waiting to be noticed, or at the end,
+ * and by then its parent has often reaped it, which spares a read of
+ * /proc.  -v says the status at once.
  */
 static void
 note_exit_status(struct control *ctl, struct target *t)
@@ -1792,6 +1795,30 @@ note_exit_status(struct control *ctl, struct target *t)
 		set_status_kind(t);
 	else if (!ctl->pidfd_exit_seen)
 		read_exit_status(ctl, t);
+	else {
+		if (ctl->npending == ctl->cappending) {
+			ctl->cappending = ctl->cappending ?
+			    ctl->cappending * 2 : 64;
+			ctl->pending = xreallocarray(ctl->pending,
+			    ctl->cappending, sizeof(*ctl->pending));
+		}
+		ctl->pending[ctl->npending++] = (size_t)(t - ctl->targets);
+	}
+}
+
+/* Read the status of the pending targets now. */
+static void
+read_pending(struct control *ctl)
+{
+	struct target *t;
+
+	for (size_t i = 0; i < ctl->npending; i++) {
+		t = &ctl->targets[ctl->pending[i]];
+		read_exit_status(ctl, t);
+		if (t->status_kind != STATUS_UNKNOWN)
+			close_pidfd(ctl, &t->pidfd);
+	}
+	ctl->npending = 0;
 }
 
 static void
@@ -2191,7 +2218,9 @@ wait_step(struct control *ctl, int64_t deadline)
 			wait = min_timeout(wait, LIVE_TICK_NS);
 		ms = wait == INFINITE ? -1 : (int)((wait + MSEC - 1) / MSEC);
 		live_update(ctl, deadline);
-		n = epoll_wait(ctl->epfd, evs, (int)nitems(evs), ms);
+		/* Pending statuses are read once nothing else waits. */
+		n = epoll_wait(ctl->epfd, evs, (int)nitems(evs),
+		    ctl->npending > 0 ? 0 : ms);
 		if (n == -1 && errno != EINTR)
 			err(EXIT_TROUBLE, "epoll_wait");
 		for (int i = 0; i < n; i++) {
@@ -2200,6 +2229,10 @@ wait_step(struct control *ctl, int64_t deadline)
 			else
 				target_ended(ctl,
 				    &ctl->targets[evs[i].data.u64]);
+		}
+		if (n == 0 && ctl->npending > 0) {
+			read_pending(ctl);
+			continue;
 		}
 		if (ctl->nfallback > 0) {
 			check_fallback(ctl);
@@ -2285,6 +2318,8 @@ settle(struct control *ctl)
 			explain(t, last_graceful(t));
 		}
 	}
+	/* The pending, and any target whose pidfd was kept. */
+	ctl->npending = 0;
 	for (size_t i = 0; i < ctl->ntargets; i++) {
 		t = &ctl->targets[i];
 		if (t->status_kind == STATUS_UNKNOWN && t->pidfd != -1 &&
@@ -2516,6 +2551,7 @@ cleanup(struct control *ctl)
 	}
 	free(ctl->targets);
 	free(ctl->index);
+	free(ctl->pending);
 	for (size_t i = 0; i < ctl->npidfiles; i++)
 		procscan_close_pidfile(&ctl->pidfiles[i]);
 	free(ctl->pidfiles);

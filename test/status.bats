@@ -109,6 +109,32 @@ zombie_child() {
 	[[ $(gk_state "$child") == Z ]]
 }
 
+@test "a pending zombie's status is read while another target still runs" {
+	gk_start -c TERM -x 7
+	reaped=$GK_PID
+	gk_start -c TERM -x 0 -d 1500
+	slow=$GK_PID
+	gx_userdir
+	clink=$GX_UDIR/$(gk_name)
+	ln -s "$GK_TARGET" "$clink"
+	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
+	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9 -d 300"
+	child=$(gx_record_file "$GX_UDIR/child.ready")
+	run --separate-stderr gk_strace -qq -o "$BATS_TEST_TMPDIR/trace" \
+	    -e trace=openat,epoll_wait "${slow_wakeup[@]}" \
+	    "$GRACEKILL" --json -t 5 "$reaped" "$slow" "$child"
+	assert_status 0
+	gx_assert_target "$child" .exit '{"code":9}'
+	gx_assert_target "$slow" .exit '{"code":0}'
+	# The zombie's stat was read before the last exit was seen.
+	zombie=$(grep -n "\"$child/stat\"" "$BATS_TEST_TMPDIR/trace" | tail -n1 | cut -d: -f1)
+	last=$(grep -En '^epoll_wait\(.*\) = 1( \(DELAYED\))?$' "$BATS_TEST_TMPDIR/trace" | tail -n1 | cut -d: -f1)
+	[[ -n $zombie && -n $last ]] && ((zombie < last)) || {
+		cat "$BATS_TEST_TMPDIR/trace" >&2
+		false
+	}
+}
+
 @test "the user stops its own zombie: the real status, not 0" {
 	uid=$(id -u "$GK_USER")
 	zombie_child --reuid="$uid" --regid="$uid" --clear-groups
