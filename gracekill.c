@@ -1537,6 +1537,8 @@ collect_pidfiles(struct control *ctl)
 	struct pidfile *pf;
 	struct target *t;
 
+	if (ctl->npidfiles > 0)
+		ctl->pid_max = procscan_pid_max();
 	for (size_t i = 0; i < ctl->npidfiles; i++) {
 		pf = &ctl->pidfiles[i];
 		if (!pidfile_usable(ctl, pf,
@@ -2630,7 +2632,6 @@ main(int argc, char *argv[])
 	/* Find the targets, holding a pidfd for each from the start. */
 	if (procscan_init() == -1)
 		err(EXIT_TROUBLE, "/proc");
-	ctl.pid_max = procscan_pid_max();
 	ctl.self = getpid();
 	ctl.nofile = soft_nofile();
 	setup_events(&ctl);
