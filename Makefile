@@ -17,7 +17,7 @@ WARNINGS =	-Wall -Wextra -Wpedantic -Wshadow -Wconversion \
 		-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 		-Wimplicit-fallthrough -Wnull-dereference
 # Required flags live apart from CFLAGS so a packager cannot drop them.
-GK_CFLAGS =	-std=c11 -pthread $(WARNINGS) -D_FORTIFY_SOURCE=2 $(BSD_CFLAGS)
+GK_CFLAGS =	-std=c11 $(WARNINGS) -D_FORTIFY_SOURCE=2 $(BSD_CFLAGS)
 SAN_FLAGS =	-fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer -O1 -g
 SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
@@ -37,7 +37,7 @@ all: gracekill $(HELPERS)
 $(OBJS): procscan.h
 
 gracekill: $(OBJS)
-	$(CC) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $(OBJS) $(BSD_LINK) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BSD_LINK) $(LDLIBS)
 
 # The sanitizer build keeps the name gracekill, which messages show.
 asan/gracekill: gracekill.c procscan.c procscan.h

@@ -12,8 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +25,6 @@
 #define STAT_BUFSIZE	4096		/* 52 numeric fields and a comm */
 #define PIDFILE_MAX	4096
 #define DELETED_SUFFIX	" (deleted)"
-#define PARALLEL_MIN	1024		/* processes worth a second thread */
-#define SCAN_THREADS	4		/* at most, one per CPU */
-#define SCAN_STACK	(256 * 1024)
 
 struct linux_dirent64 {
 	uint64_t	d_ino;
@@ -688,14 +683,10 @@ for_each_pid(int (*fn)(pid_t, void *), void *arg)
 	return r;
 }
 
-struct pid_list {
-	pid_t	*pids;
-	size_t	 n, cap;
-};
-
 struct scan {
 	const struct procmatch	*m;
 	int			(*fn)(const struct procinfo *, void *);
+	int			(*pidfn)(pid_t, void *);
 	void			*arg;
 	int			 failed;	/* errno of a stat not read */
 };
@@ -718,6 +709,14 @@ scan_one(pid_t pid, void *arg)
 }
 
 static int
+scan_name(pid_t pid, void *arg)
+{
+	struct scan *s = arg;
+
+	return comm_may_match(s->m, pid) ? s->pidfn(pid, s->arg) : 0;
+}
+
+static int
 scan_result(int r, const struct scan *s)
 {
 	if (r == 0 && s->failed != 0) {
@@ -737,126 +736,23 @@ int
 procscan_scan(const struct procmatch *m,
     int (*fn)(const struct procinfo *, void *), void *arg)
 {
-	struct scan s = { m, fn, arg, 0 };
+	struct scan s = { m, fn, NULL, arg, 0 };
 
 	return scan_result(for_each_pid(scan_one, &s), &s);
-}
-
-/* Append PID to a growing list. */
-static int
-list_pid(pid_t pid, void *arg)
-{
-	struct pid_list *l = arg;
-	pid_t *grown;
-
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 1024;
-		if ((grown = reallocarray(l->pids, l->cap,
-		    sizeof(*l->pids))) == NULL)
-			return -1;
-		l->pids = grown;
-	}
-	l->pids[l->n++] = pid;
-	return 0;
-}
-
-/* One share of the comm reads of a scan by name. */
-struct name_share {
-	const struct procmatch	*m;
-	const pid_t		*pids;
-	bool			*may;
-	size_t			 n;
-};
-
-static void *
-check_share(void *arg)
-{
-	struct name_share *sh = arg;
-
-	for (size_t i = 0; i < sh->n; i++)
-		sh->may[i] = comm_may_match(sh->m, sh->pids[i]);
-	return NULL;
-}
-
-/* How many threads may read comm files at once: one per usable CPU. */
-static size_t
-scan_threads(size_t n)
-{
-	cpu_set_t set;
-	int cpus;
-
-	if (n < PARALLEL_MIN ||
-	    sched_getaffinity(0, sizeof(set), &set) == -1 ||
-	    (cpus = CPU_COUNT(&set)) < 2)
-		return 1;
-	return cpus < SCAN_THREADS ? (size_t)cpus : SCAN_THREADS;
-}
-
-/*
- * Set may[i] to whether the comm of pids[i] could match M.  Nearly all
- * the cost is the kernel's path lookup of each PID/comm, so with many
- * processes the list is shared out among threads; a share whose thread
- * cannot be started is read here.
- */
-static void
-check_names(const struct procmatch *m, const pid_t *pids, bool *may,
-    size_t n)
-{
-	struct name_share sh[SCAN_THREADS];
-	pthread_t tid[SCAN_THREADS];
-	bool started[SCAN_THREADS];
-	pthread_attr_t attr;
-	size_t k = scan_threads(n), from = 0;
-
-	if (k > 1 && (pthread_attr_init(&attr) != 0 ||
-	    pthread_attr_setstacksize(&attr, SCAN_STACK) != 0))
-		k = 1;
-	for (size_t i = 0; i < k; i++) {
-		sh[i] = (struct name_share){ m, pids + from, may + from,
-		    (n - from) / (k - i) };
-		from += sh[i].n;
-		started[i] = i > 0 &&
-		    pthread_create(&tid[i], &attr, check_share, &sh[i]) == 0;
-	}
-	for (size_t i = 0; i < k; i++)
-		if (!started[i])
-			check_share(&sh[i]);
-	for (size_t i = 1; i < k; i++)
-		if (started[i])
-			pthread_join(tid[i], NULL);
-	if (k > 1)
-		pthread_attr_destroy(&attr);
 }
 
 /*
  * For procscan_names_only() matches: call FN with each PID whose comm
  * could match, unread, so the caller can open a pidfd before the one
- * read of stat that matches it.  All PIDs are listed first, then their
- * comm files read.  Returns 0, FN's value, or -1 with errno.
+ * read of stat that matches it.  Returns as procscan_scan() does.
  */
 int
 procscan_scan_names(const struct procmatch *m, int (*fn)(pid_t, void *),
     void *arg)
 {
-	struct pid_list l = { NULL, 0, 0 };
-	bool *may;
-	int r = 0;
+	struct scan s = { m, NULL, fn, arg, 0 };
 
-	if (for_each_pid(list_pid, &l) != 0) {
-		free(l.pids);
-		return -1;
-	}
-	if ((may = calloc(l.n ? l.n : 1, sizeof(*may))) == NULL) {
-		free(l.pids);
-		return -1;
-	}
-	check_names(m, l.pids, may, l.n);
-	for (size_t i = 0; i < l.n && r == 0; i++)
-		if (may[i])
-			r = fn(l.pids[i], arg);
-	free(may);
-	free(l.pids);
-	return r;
+	return scan_result(for_each_pid(scan_name, &s), &s);
 }
 
 /* Whether /proc has the children files (CONFIG_PROC_CHILDREN). */
