@@ -114,7 +114,7 @@ said_fallback() {
 @test "ENOSYS: a zombie that is never reaped counts as gone at once" {
 	gx_userdir root
 	clink=$GX_UDIR/$(gk_name)
-	ln -s "$GK_TARGET" "$clink"
+	ln -s "$GX_TARGET" "$clink"
 	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
 	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9"
 	child=$(gx_record_file "$GX_UDIR/child.ready")

@@ -111,6 +111,11 @@ gx_userdir() {
 	GX_UDIR=$(mktemp -d /tmp/gkx.XXXXXXXX)
 	printf '%s\n' "$GX_UDIR" >>"$BATS_TEST_TMPDIR/gx-dirs"
 	chmod 0755 "$GX_UDIR"
+	# A copy of gk-target the user can reach wherever the checkout is
+	# (a shell run with real UID != effective UID drops to the real one).
+	GX_TARGET=$GX_UDIR/.gk-target
+	cp "$GK_TARGET" "$GX_TARGET"
+	chmod 0755 "$GX_TARGET"
 	chown "${1:-$GK_USER}:" "$GX_UDIR"
 }
 
@@ -127,7 +132,7 @@ gx_start_as() {
 	shift
 	name=$(gk_name)
 	path=$GX_UDIR/$name
-	ln -s "$GK_TARGET" "$path"
+	ln -s "$GX_TARGET" "$path"
 	GK_SEQ=$((GK_SEQ + 1))
 	GK_READY=$GX_UDIR/t$GK_SEQ.ready
 	GK_LOG=$GX_UDIR/t$GK_SEQ.log

@@ -64,7 +64,7 @@ slow_wakeup=(-e inject=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2:delay_exit
 zombie_child() {
 	gx_userdir
 	local clink=$GX_UDIR/$(gk_name)
-	ln -s "$GK_TARGET" "$clink"
+	ln -s "$GX_TARGET" "$clink"
 	gx_start_as "$@" -- -c USR1 -k 0 \
 	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9"
 	parent=$GK_PID
@@ -94,7 +94,7 @@ zombie_child() {
 	reaped=$GK_PID
 	gx_userdir
 	clink=$GX_UDIR/$(gk_name)
-	ln -s "$GK_TARGET" "$clink"
+	ln -s "$GX_TARGET" "$clink"
 	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
 	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9 -d 600"
 	child=$(gx_record_file "$GX_UDIR/child.ready")
@@ -116,7 +116,7 @@ zombie_child() {
 	slow=$GK_PID
 	gx_userdir
 	clink=$GX_UDIR/$(gk_name)
-	ln -s "$GK_TARGET" "$clink"
+	ln -s "$GX_TARGET" "$clink"
 	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
 	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9 -d 300"
 	child=$(gx_record_file "$GX_UDIR/child.ready")
