@@ -1667,9 +1667,10 @@ expand_tree(struct control *ctl, bool running)
 /*
  * Find the targets and hold a pidfd for each.  Unless in tree mode,
  * where every child must be found while its parent lives, each target
- * is signalled as soon as it is held: a fixed list of PIDs at once, a
- * scan's matches once the scan is over, so that a process a target
- * forks on its signal is never taken for a match.
+ * is signalled as soon as it is held: a list of PIDs alone at once;
+ * otherwise once every pidfile is read and the scan is over, so that a
+ * target's shutdown cannot remove a pidfile not yet read, and a process
+ * a target forks on its signal is never taken for a match.
  */
 static void
 collect_targets(struct control *ctl)
@@ -1679,7 +1680,8 @@ collect_targets(struct control *ctl)
 	bool names = procscan_names_only(&ctl->match);
 	int r = 0;
 
-	ctl->signal_early = early && !procscan_selects(&ctl->match);
+	ctl->signal_early = early && ctl->npidfiles == 0 &&
+	    !procscan_selects(&ctl->match);
 	for (size_t i = 0; i < ctl->npids; i++)
 		add_explicit(ctl, ctl->pids[i]);
 	collect_pidfiles(ctl);

@@ -270,3 +270,22 @@ pf() {
 	[[ $(jq -s length <<<"$output") == 1 ]]
 	assert_stderr "gracekill: $f: malformed first line: expected a decimal PID"
 }
+
+@test "two pidfiles: the first target's shutdown cannot remove the second unread" {
+	mkdir "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	bfile=$BATS_TEST_TMPDIR/b/b.pid
+	gk_start -c TERM -x 0
+	b=$GK_PID
+	echo "$b" >"$bfile"
+	gk_start -c TERM -x 0 -S "rm -f '$bfile'"
+	a=$GK_PID
+	echo "$a" >"$BATS_TEST_TMPDIR/a/a.pid"
+	# Reading the second pidfile waits 300 ms: a target signalled
+	# before it would have removed it by then.
+	run --separate-stderr gk_strace -qq -o /dev/null \
+	    -P "$BATS_TEST_TMPDIR/b" -e inject=open,openat:delay_enter=300000 \
+	    "$GRACEKILL" --json -t 5 -F "$BATS_TEST_TMPDIR/a/a.pid" -F "$bfile"
+	assert_status 0
+	assert_jq "[.targets[] | select(.pid == $a or .pid == $b) | .outcome] == [\"exited\", \"exited\"]"
+	[[ ! -e $bfile ]]
+}
