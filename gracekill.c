@@ -1179,6 +1179,7 @@ hold_process(struct control *ctl, const struct procinfo *pi,
 
 static void	signal_target(struct control *, struct target *, int);
 static void	signal_step(struct control *, size_t, bool);
+static void	drain_signalfd(struct control *);
 
 /* Wait for t's pidfd in epoll. */
 static void
@@ -1207,8 +1208,12 @@ watch_target(struct control *ctl, struct target *t, int fd)
 	ctl->nheld++;
 	if (fd == -1)
 		ctl->nfallback++;
-	if (ctl->signal_early)
-		signal_target(ctl, t, ctl->sched.steps[0].signo);
+	if (ctl->signal_early) {
+		/* An interrupt stops the signalling here. */
+		drain_signalfd(ctl);
+		if (!ctl->interrupted)
+			signal_target(ctl, t, ctl->sched.steps[0].signo);
+	}
 	if (ctl->watching && t->alive && t->pidfd != -1)
 		watch_pidfd(ctl, t);
 }
@@ -1694,7 +1699,9 @@ collect_targets(struct control *ctl)
 		ctl->trouble = true;
 	}
 	if (early && !ctl->signal_early) {
-		signal_step(ctl, 0, true);
+		drain_signalfd(ctl);
+		if (!ctl->interrupted)
+			signal_step(ctl, 0, true);
 		ctl->signal_early = true;
 	}
 	for (size_t i = 0; i < c.n; i++)

@@ -89,3 +89,40 @@ interrupt() {
 	gk_assert_alive "$pid"
 	gk_assert_siglog "$log" TERM USR1
 }
+
+# early_interrupt SYSCALL ARG...: gracekill ARG with SIGINT delivered on
+# its first SYSCALL (by strace), while it is still finding its targets.
+early_interrupt() {
+	local call=$1
+	shift
+	run --separate-stderr gk_strace -qq -o /dev/null \
+	    -e trace="$call" -e inject="$call":signal=INT:when=1 \
+	    "$GRACEKILL" --json -t 5 "$@"
+}
+
+@test "SIGINT while PIDs are being held: nothing is signalled, all survive" {
+	gk_start -c TERM -x 0
+	a=$GK_PID alog=$GK_LOG
+	gk_start -c TERM -x 0
+	b=$GK_PID blog=$GK_LOG
+	early_interrupt pidfd_open -p "$a,$b"
+	assert_status 2
+	gx_assert_target "$a" .outcome '"survived"'
+	gx_assert_target "$b" .outcome '"survived"'
+	gx_assert_target "$a" .signals '[]'
+	gk_assert_alive "$a"
+	gk_assert_alive "$b"
+	gx_assert_log_empty "$alog"
+	gx_assert_log_empty "$blog"
+}
+
+@test "SIGINT during the scan by name: nothing is signalled" {
+	gk_start -c TERM -x 0
+	pid=$GK_PID log=$GK_LOG
+	early_interrupt getdents64 -n "$GK_NAME"
+	assert_status 2
+	gx_assert_target "$pid" .outcome '"survived"'
+	gx_assert_target "$pid" .signals '[]'
+	gk_assert_alive "$pid"
+	gx_assert_log_empty "$log"
+}
