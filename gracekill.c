@@ -1179,7 +1179,7 @@ hold_process(struct control *ctl, const struct procinfo *pi,
 
 static void	signal_target(struct control *, struct target *, int);
 static void	signal_step(struct control *, size_t, bool);
-static void	drain_signalfd(struct control *);
+static bool	interrupt_arrived(struct control *);
 
 /* Wait for t's pidfd in epoll. */
 static void
@@ -1208,12 +1208,8 @@ watch_target(struct control *ctl, struct target *t, int fd)
 	ctl->nheld++;
 	if (fd == -1)
 		ctl->nfallback++;
-	if (ctl->signal_early) {
-		/* An interrupt stops the signalling here. */
-		drain_signalfd(ctl);
-		if (!ctl->interrupted)
-			signal_target(ctl, t, ctl->sched.steps[0].signo);
-	}
+	if (ctl->signal_early && !interrupt_arrived(ctl))
+		signal_target(ctl, t, ctl->sched.steps[0].signo);
 	if (ctl->watching && t->alive && t->pidfd != -1)
 		watch_pidfd(ctl, t);
 }
@@ -1273,6 +1269,24 @@ add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
 }
 
 /*
+ * Make pi, held through fd (-1: through /proc), a target; skipped if
+ * why says it must never be one.
+ */
+static struct target *
+admit_target(struct control *ctl, const struct procinfo *pi,
+    enum origin origin, int fd, const char *why)
+{
+	struct target *t = new_target(ctl, pi, origin);
+
+	if (why != NULL) {
+		close_pidfd(ctl, &fd);
+		skip_target(ctl, t, why);
+	} else
+		watch_target(ctl, t, fd);
+	return t;
+}
+
+/*
  * Hold pid, found by the scan by name: open its pidfd, then read its
  * stat once, both to match and to know the process the pidfd holds.
  * Should the PID be recycled in between, the pidfd still holds the old
@@ -1283,8 +1297,6 @@ static void
 hold_named(struct control *ctl, pid_t pid)
 {
 	struct procinfo pi;
-	struct target *t;
-	const char *why;
 	int fd;
 
 	if (find_target(ctl, pid) != -1 ||
@@ -1305,12 +1317,7 @@ hold_named(struct control *ctl, pid_t pid)
 		close_pidfd(ctl, &fd);
 		return;
 	}
-	t = new_target(ctl, &pi, ORIGIN_MATCH);
-	if ((why = never_target(ctl, &pi)) != NULL) {
-		close_pidfd(ctl, &fd);
-		skip_target(ctl, t, why);
-	} else
-		watch_target(ctl, t, fd);
+	admit_target(ctl, &pi, ORIGIN_MATCH, fd, never_target(ctl, &pi));
 }
 
 /*
@@ -1416,16 +1423,10 @@ add_explicit(struct control *ctl, pid_t pid)
 		close_pidfd(ctl, &fd);
 		return NULL;
 	}
-	t = new_target(ctl, &pi, ORIGIN_EXPLICIT);
 	if ((why = never_target(ctl, &pi)) == NULL && no_pidfd &&
 	    is_thread(pid, buf, sizeof(buf)))
 		why = buf;
-	if (why != NULL) {
-		close_pidfd(ctl, &fd);
-		skip_target(ctl, t, why);
-	} else
-		watch_target(ctl, t, fd);
-	return t;
+	return admit_target(ctl, &pi, ORIGIN_EXPLICIT, fd, why);
 }
 
 static const char *
@@ -1699,8 +1700,7 @@ collect_targets(struct control *ctl)
 		ctl->trouble = true;
 	}
 	if (early && !ctl->signal_early) {
-		drain_signalfd(ctl);
-		if (!ctl->interrupted)
+		if (!interrupt_arrived(ctl))
 			signal_step(ctl, 0, true);
 		ctl->signal_early = true;
 	}
@@ -1817,6 +1817,18 @@ note_exit_status(struct control *ctl, struct target *t)
 	}
 }
 
+/*
+ * Close the pidfd of t, which has ended, unless it may still give the
+ * status: kept while that is unknown, as the parent may reap it soon.
+ * Added with EPOLLONESHOT, a kept pidfd reports nothing more.
+ */
+static void
+release_pidfd(struct control *ctl, struct target *t)
+{
+	if (t->status_kind != STATUS_UNKNOWN || ctl->no_pidfd_info)
+		close_pidfd(ctl, &t->pidfd);
+}
+
 /* Read the status of the pending targets now. */
 static void
 read_pending(struct control *ctl)
@@ -1826,8 +1838,7 @@ read_pending(struct control *ctl)
 	for (size_t i = 0; i < ctl->npending; i++) {
 		t = &ctl->targets[ctl->pending[i]];
 		read_exit_status(ctl, t);
-		if (t->status_kind != STATUS_UNKNOWN)
-			close_pidfd(ctl, &t->pidfd);
+		release_pidfd(ctl, t);
 	}
 	ctl->npending = 0;
 }
@@ -1923,12 +1934,7 @@ target_ended(struct control *ctl, struct target *t)
 	else
 		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
 	note_exit_status(ctl, t);
-	/*
-	 * Kept while the status is unknown: the parent may reap it soon.
-	 * Its pidfd, added with EPOLLONESHOT, reports nothing more.
-	 */
-	if (t->status_kind != STATUS_UNKNOWN || ctl->no_pidfd_info)
-		close_pidfd(ctl, &t->pidfd);
+	release_pidfd(ctl, t);
 	if (ctl->verbose) {
 		describe_outcome(text, sizeof(text), t, false);
 		event(ctl, "%d (%s) %s", (int)t->pi.pid, t->pi.comm, text);
@@ -2192,6 +2198,17 @@ drain_signalfd(struct control *ctl)
 		event(ctl, "got SIG%s: stopping, no further escalation",
 		    signal_name((int)si.ssi_signo));
 	}
+}
+
+/*
+ * Whether SIGINT, SIGTERM or SIGHUP has come, read now: while targets
+ * are still being held, one stops the signalling.
+ */
+static bool
+interrupt_arrived(struct control *ctl)
+{
+	drain_signalfd(ctl);
+	return ctl->interrupted;
 }
 
 static int64_t

@@ -175,22 +175,28 @@ gx_require_root() {
 	fi
 }
 
-# gx_idle_crowd N: N idle gk-target copies under a unique name of their
-# own (one forks the rest), recorded for teardown and, with their start
-# times, in the file GX_CROWD.  Used to make /proc big.
-gx_idle_crowd() {
-	local n=$1 link dir
-	link=$(gk_link "$(gk_name)")
-	dir=$BATS_TEST_TMPDIR/crowd
+# gx_start_copies N NAME FILE: N idle gk-target copies named NAME that
+# exit on TERM (one forks the rest: starting thousands from bash takes
+# minutes), once all are ready recorded for teardown and, as "PID START"
+# lines, in FILE.
+gx_start_copies() {
+	local n=$1 link dir=$3.ready
+	link=$(gk_link "$2")
 	mkdir "$dir"
 	"$link" -N "$n" -R "$dir/r" -c TERM -x 0 >/dev/null 2>&1 3>&- &
 	gk_record $!
-	gx_crowd_ready() { (($(find "$dir" -type f ! -name '*.tmp' | wc -l) == n)); }
-	GK_TIMEOUT=60 gk_poll gx_crowd_ready || return 1
+	gx_copies_ready() { (($(find "$dir" -type f ! -name '*.tmp' | wc -l) == n)); }
+	GK_TIMEOUT=60 gk_poll gx_copies_ready || return 1
+	cat "$dir"/r* | gk_proc_filter record >"$3"
+	cat "$3" >>"$GK_PIDS_FILE"
+	(($(wc -l <"$3") == n))
+}
+
+# gx_idle_crowd N: N idle processes under a unique name of their own, in
+# the file GX_CROWD.  Used to make /proc big.
+gx_idle_crowd() {
 	GX_CROWD=$BATS_TEST_TMPDIR/crowd.pids
-	cat "$dir"/r* | gk_proc_filter record >"$GX_CROWD"
-	cat "$GX_CROWD" >>"$GK_PIDS_FILE"
-	(($(wc -l <"$GX_CROWD") == n))
+	gx_start_copies "$1" "$(gk_name)" "$GX_CROWD"
 }
 
 # gx_assert_crowd_alive: every process of gx_idle_crowd still runs, none

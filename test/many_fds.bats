@@ -14,17 +14,7 @@ GX_MANY=${GX_MANY:-10000}
 		false
 	}
 	name=$(gk_name)
-	link=$(gk_link "$name")
-	rdir=$BATS_TEST_TMPDIR/ready
-	mkdir "$rdir"
-	# One helper forks the copies: starting 10 000 from bash takes minutes.
-	"$link" -N "$GX_MANY" -R "$rdir/r" -c TERM -x 0 >/dev/null 2>&1 3>&- &
-	gk_record $!
-	ready_all() { (($(find "$rdir" -type f ! -name '*.tmp' | wc -l) == GX_MANY)); }
-	GK_TIMEOUT=60 gk_poll ready_all
-	# Record them for teardown only now, with their start times.
-	pids=($(cat "$rdir"/r*))
-	cat "$rdir"/r* | gk_record_many
+	gx_start_copies "$GX_MANY" "$name" "$BATS_TEST_TMPDIR/many.pids"
 	# Straight to files: bats's run splits 50 000 lines slowly.
 	out=$BATS_TEST_TMPDIR/out.json err=$BATS_TEST_TMPDIR/err
 	rc=0

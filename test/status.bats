@@ -59,14 +59,21 @@ slow_wakeup=(-e inject=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2:delay_exit
 	gk_assert_exit "$pid" KILL
 }
 
-# zombie_child [CREDS...]: a gk-target parent that never reaps, and its
-# child (the target) that exits with 9 on TERM.  Sets child and parent.
+# zombie_child [CREDS...] [-- CHILD-OPTION...]: a gk-target parent that
+# never reaps, and its child (the target) that exits with 9 on TERM, with
+# any more gk-target options.  Sets child and parent.
 zombie_child() {
+	local creds=() clink
+	while (($# > 0)) && [[ $1 != -- ]]; do
+		creds+=("$1")
+		shift
+	done
+	(($# == 0)) || shift
 	gx_userdir
-	local clink=$GX_UDIR/$(gk_name)
+	clink=$GX_UDIR/$(gk_name)
 	ln -s "$GX_TARGET" "$clink"
-	gx_start_as "$@" -- -c USR1 -k 0 \
-	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9"
+	gx_start_as "${creds[@]}" -- -c USR1 -k 0 \
+	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9 $*"
 	parent=$GK_PID
 	child=$(gx_record_file "$GX_UDIR/child.ready")
 	childname=$(basename "$clink")
@@ -92,12 +99,7 @@ zombie_child() {
 @test "a zombie that ends after a reaped target: its status is still read" {
 	gk_start -c TERM -x 7
 	reaped=$GK_PID
-	gx_userdir
-	clink=$GX_UDIR/$(gk_name)
-	ln -s "$GX_TARGET" "$clink"
-	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
-	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9 -d 600"
-	child=$(gx_record_file "$GX_UDIR/child.ready")
+	zombie_child --reuid=0 --regid=0 --keep-groups -- -d 600
 	# The first status comes from the pidfd; the zombie's, left for the
 	# end, must still come from /proc.
 	run --separate-stderr gk_strace -f -qq -o /dev/null "${slow_wakeup[@]}" \
@@ -114,12 +116,7 @@ zombie_child() {
 	reaped=$GK_PID
 	gk_start -c TERM -x 0 -d 1500
 	slow=$GK_PID
-	gx_userdir
-	clink=$GX_UDIR/$(gk_name)
-	ln -s "$GX_TARGET" "$clink"
-	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
-	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9 -d 300"
-	child=$(gx_record_file "$GX_UDIR/child.ready")
+	zombie_child --reuid=0 --regid=0 --keep-groups -- -d 300
 	run --separate-stderr gk_strace -qq -o "$BATS_TEST_TMPDIR/trace" \
 	    -e trace=openat,epoll_wait "${slow_wakeup[@]}" \
 	    "$GRACEKILL" --json -t 5 "$reaped" "$slow" "$child"
