@@ -15,6 +15,33 @@ load helper
 	[[ $output == "$help" ]]
 }
 
+@test "--help: every long option on a line of its own, in 80 columns" {
+	local opt line n=0
+	gk_run --help
+	assert_status 0
+	for opt in pid pidfile name exe full parent user older tree signal \
+	    timeout kill-wait schedule no-escalate no-cont no-wait json quiet \
+	    verbose dry-run oknodo remove-pidfile list help version; do
+		assert_output_match "^  (-[a-zA-Z], |    )--$opt[ =[]"
+	done
+	for line in "${lines[@]}"; do
+		((${#line} <= 80)) || { echo "too long: $line" >&2; false; }
+		n=$((n + 1))
+	done
+	((n <= 48)) || { echo "$n lines" >&2; false; }
+	[[ ${lines[-1]} == *"See gracekill(1)." ]]
+}
+
+@test "-h, -V and -l: output that cannot be written is exit 3" {
+	local opt
+	for opt in -h -V -l --help --version --list; do
+		run --separate-stderr sh -c '"$0" "$1" >/dev/full' \
+		    "$GRACEKILL" "$opt"
+		assert_status 3
+		assert_stderr "gracekill: write error on standard output: No space left on device"
+	done
+}
+
 @test "-V and --version print the version" {
 	gk_run -V
 	assert_status 0
@@ -36,7 +63,7 @@ assert_getopt_error() {
 
 @test "unknown long option: getopt's message, then the synopsis, exit 64" {
 	gk_run -h
-	local synopsis=$output
+	local synopsis=${output%%$'\n\n'*}
 	gk_start -c TERM -x 0
 	gk_run --bogus-option "$GK_NAME"
 	assert_status 64
@@ -49,7 +76,7 @@ assert_getopt_error() {
 
 @test "unknown short option: getopt's message, then the synopsis, exit 64" {
 	gk_run -h
-	local synopsis=$output
+	local synopsis=${output%%$'\n\n'*}
 	gk_run -Z 12345
 	assert_status 64
 	assert_getopt_error "invalid option -- 'Z'"
