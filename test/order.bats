@@ -4,7 +4,6 @@
 # target forks on its signal is never a match.  Seen with strace.
 
 load helper
-load helper_extra
 
 # trace_run TRACE ARG...: gracekill ARG under strace, the calls in TRACE
 # written to $BATS_TEST_TMPDIR/trace; sets status and output.
