@@ -24,9 +24,11 @@ ns_start() {
 	gk_record "$NS_PID"
 }
 
-# ns_run ARG...: run gracekill inside the namespace of NS_PID.
+# ns_run ARG...: run gracekill inside the namespace of NS_PID.  -r keeps
+# NS_PID's root: entering a mount namespace alone would land in the root
+# of its mounts, the host's when this runs in a chroot.
 ns_run() {
-	run --separate-stderr nsenter -t "$NS_PID" -p -m "$GRACEKILL" "$@"
+	run --separate-stderr nsenter -t "$NS_PID" -p -m -r "$GRACEKILL" "$@"
 }
 
 @test "PID 1 given explicitly: refused, exit 3" {
