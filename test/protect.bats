@@ -13,7 +13,7 @@ ns_start() {
 	path=$(gk_link "$name")
 	NS_LOG=$GK_RUNDIR/ns1.log
 	: >"$NS_LOG"
-	unshare --pid --fork --mount-proc --kill-child "$path" "$@" \
+	"${GK_PIDNS[@]}" "$path" "$@" \
 	    -R "$GK_RUNDIR/ns1.ready" -L "$NS_LOG" \
 	    >>"$BATS_TEST_TMPDIR/targets.out" 2>&1 3>&- &
 	local unshare_pid=$!
