@@ -27,7 +27,7 @@ SAN_FLAGS =	-fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-SRCS =		gracekill.c procscan.c
+SRCS =		gracekill.c procscan.c schedule.c
 OBJS =		$(SRCS:.c=.o)
 HELPERS =	test/gk-target test/gk-decoy
 
@@ -47,13 +47,13 @@ all: gracekill $(HELPERS)
 	@$(HAVE_BSD)
 	$(CC) $(CFLAGS) $(GK_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
-$(OBJS): procscan.h
+$(OBJS): procscan.h schedule.h
 
 gracekill: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BSD_LINK) $(LDLIBS)
 
 # The sanitizer build keeps the name gracekill, which messages show.
-asan/gracekill: $(SRCS) procscan.h
+asan/gracekill: $(SRCS) procscan.h schedule.h
 	@$(HAVE_BSD)
 	mkdir -p asan
 	$(CC) $(SAN_FLAGS) $(GK_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
