@@ -7,9 +7,11 @@ CC ?=		cc
 CFLAGS ?=	-O2 -g
 BATS ?=		bats
 
-BSD_CFLAGS !=	pkg-config --cflags libbsd-overlay
-BSD_LIBS !=	pkg-config --libs libbsd-overlay
-BSD_STATIC !=	pkg-config --static --libs libbsd-overlay
+# Empty when libbsd is missing: compiling then stops (HAVE_BSD) and says
+# which package to install.
+BSD_CFLAGS !=	pkg-config --cflags libbsd-overlay 2>/dev/null || true
+BSD_LIBS !=	pkg-config --libs libbsd-overlay 2>/dev/null || true
+BSD_STATIC !=	pkg-config --static --libs libbsd-overlay 2>/dev/null || true
 # libbsd is linked in: a binary that ExecStop= runs should load little.
 # A packager who wants it shared sets BSD_LINK=-lbsd.
 BSD_LINK ?=	-Wl,-Bstatic $(BSD_STATIC) -Wl,-Bdynamic
@@ -17,15 +19,24 @@ WARNINGS =	-Wall -Wextra -Wpedantic -Wshadow -Wconversion \
 		-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 		-Wimplicit-fallthrough -Wnull-dereference
 # Required flags live apart from CFLAGS so a packager cannot drop them.
-GK_CFLAGS =	-std=c11 $(WARNINGS) -D_FORTIFY_SOURCE=2 $(BSD_CFLAGS)
+# Without libbsd's headers getprogname() would be an implicit int: fail.
+GK_CFLAGS =	-std=c11 $(WARNINGS) -Werror=implicit-function-declaration \
+		-D_FORTIFY_SOURCE=2 $(BSD_CFLAGS)
 SAN_FLAGS =	-fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer -O1 -g
 SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 SRCS =		gracekill.c procscan.c schedule.c
-OBJS =		gracekill.o procscan.o schedule.o
+OBJS =		$(SRCS:.c=.o)
 HELPERS =	test/gk-target test/gk-decoy
+
+# mk/need checks (and for demo and check installs) the Debian packages of
+# mk/packages.  HAVE_BSD stops a build before compiling without libbsd.
+NEED =		sh mk/need
+HAVE_BSD =	test -n "$(BSD_CFLAGS)" || { $(NEED) -n all && echo \
+		    "pkg-config finds no libbsd-overlay (Debian: libbsd-dev)" \
+		    >&2; exit 1; }
 
 .SUFFIXES: .c .o
 .PHONY: all check test sanitize lint demo fuzz bench install uninstall clean
@@ -33,6 +44,7 @@ HELPERS =	test/gk-target test/gk-decoy
 all: gracekill $(HELPERS)
 
 .c.o:
+	@$(HAVE_BSD)
 	$(CC) $(CFLAGS) $(GK_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
 $(OBJS): procscan.h schedule.h
@@ -42,6 +54,7 @@ gracekill: $(OBJS)
 
 # The sanitizer build keeps the name gracekill, which messages show.
 asan/gracekill: $(SRCS) procscan.h schedule.h
+	@$(HAVE_BSD)
 	mkdir -p asan
 	$(CC) $(SAN_FLAGS) $(GK_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
 	    $(SRCS) $(BSD_LIBS) $(LDLIBS)
@@ -53,19 +66,36 @@ test/gk-target: test/gk-target.c
 test/gk-decoy: test/gk-decoy.c
 	$(CC) -O2 -g -pthread -o $@ test/gk-decoy.c
 
-check: test sanitize
+# demo and check set up first, then build in a new make: the pkg-config
+# lines above were read before the packages were there.  check runs every
+# part even when one fails, and fails if any did.
+check:
+	@$(NEED) check
+	@$(MAKE) all asan/gracekill
+	@failed=; \
+	$(MAKE) test || failed="$$failed test"; \
+	$(MAKE) sanitize || failed="$$failed sanitize"; \
+	$(MAKE) lint || failed="$$failed lint"; \
+	if [ -n "$$failed" ]; then echo "make check failed:$$failed" >&2; \
+	exit 1; fi
 
 test: all
+	@$(NEED) -n test
 	GRACEKILL=$$PWD/gracekill $(BATS) --tap test
 
 sanitize: asan/gracekill $(HELPERS)
+	@$(NEED) -n sanitize
 	$(SAN_ENV) GRACEKILL=$$PWD/asan/gracekill $(BATS) --tap test
 
+# Warning level: a style note about a manual not installed here is no fault.
 lint:
-	mandoc -Tlint gracekill.1
+	@$(NEED) -n lint
+	mandoc -Tlint -W warning gracekill.1
 	! grep -n '\\f' gracekill.1
 
-demo: all
+demo:
+	@$(NEED) demo
+	@$(MAKE) all
 	sh test/demo.sh ./gracekill
 
 FUZZ_SECONDS ?=	60
@@ -73,6 +103,7 @@ fuzz:
 	cd fuzz && $(MAKE) run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 bench: all
+	@$(NEED) -n bench
 	bench/run
 
 install: gracekill
@@ -85,5 +116,6 @@ uninstall:
 	rm -f $(DESTDIR)$(MANPREFIX)/man1/gracekill.1
 
 clean:
-	rm -f gracekill asan/gracekill $(OBJS) $(HELPERS)
+	rm -f gracekill $(OBJS) $(HELPERS)
+	rm -rf asan
 	cd fuzz && $(MAKE) clean

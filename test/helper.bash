@@ -752,3 +752,13 @@ gx_assert_crowd_alive() {
 		return 1
 	}
 }
+
+# "${GK_PIDNS[@]}" CMD [ARG]...: run CMD as PID 1 of a new PID namespace
+# with a /proc of its own, however this root was entered; CMD is the child
+# of the process started.  unshare --mount-proc alone first makes / private,
+# which fails under a plain chroot (/ is no mount point); making /proc
+# private in a mount namespace of our own instead keeps the new /proc off
+# the host's.  An array, not a function, so that $! is that process.
+GK_PIDNS=(unshare --mount --propagation unchanged sh -c
+    'mount --make-private /proc && exec unshare --pid --fork --mount-proc \
+    --propagation unchanged --kill-child "$@"' sh)

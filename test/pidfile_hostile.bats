@@ -169,7 +169,7 @@ ns_refused() {
 	local content=$1 msg=$2 init
 	printf '%s\n' "$content" >"$pf"
 	init=$(gk_link "$(gk_name)")
-	unshare --pid --fork --mount-proc --kill-child "$init" \
+	"${GK_PIDNS[@]}" "$init" \
 	    -R "$BATS_TEST_TMPDIR/init.ready" -L "$BATS_TEST_TMPDIR/init.log" \
 	    -c TERM -c INT -c HUP -c USR1 -c QUIT -k 0 -s "
 	    until [ -s '$BATS_TEST_TMPDIR/init.ready' ]; do sleep 0.01; done

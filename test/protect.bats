@@ -13,7 +13,7 @@ ns_start() {
 	path=$(gk_link "$name")
 	NS_LOG=$GK_RUNDIR/ns1.log
 	: >"$NS_LOG"
-	unshare --pid --fork --mount-proc --kill-child "$path" "$@" \
+	"${GK_PIDNS[@]}" "$path" "$@" \
 	    -R "$GK_RUNDIR/ns1.ready" -L "$NS_LOG" \
 	    >>"$BATS_TEST_TMPDIR/targets.out" 2>&1 3>&- &
 	local unshare_pid=$!
@@ -24,9 +24,11 @@ ns_start() {
 	gk_record "$NS_PID"
 }
 
-# ns_run ARG...: run gracekill inside the namespace of NS_PID.
+# ns_run ARG...: run gracekill inside the namespace of NS_PID.  -r keeps
+# NS_PID's root: entering a mount namespace alone would land in the root
+# of its mounts, the host's when this runs in a chroot.
 ns_run() {
-	run --separate-stderr nsenter -t "$NS_PID" -p -m "$GRACEKILL" "$@"
+	run --separate-stderr nsenter -t "$NS_PID" -p -m -r "$GRACEKILL" "$@"
 }
 
 @test "PID 1 given explicitly: refused, exit 3" {

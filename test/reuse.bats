@@ -79,9 +79,8 @@ for p in "${pids[@]}"; do
 	echo "$p $rc" >>"$dir/fates"
 done
 NS
-	run --separate-stderr timeout 60 unshare --pid --fork --mount-proc \
-	    --kill-child bash "$dir/ns.sh" "$dir" "$GRACEKILL" "$dir/$name" \
-	    "$GK_DECOY" "$mode"
+	run --separate-stderr timeout 60 "${GK_PIDNS[@]}" bash "$dir/ns.sh" \
+	    "$dir" "$GRACEKILL" "$dir/$name" "$GK_DECOY" "$mode"
 	# Whatever happened, the host's pid_max must be as it was.
 	now=$(</proc/sys/kernel/pid_max)
 	if [[ $now != "$host_pid_max" ]]; then
