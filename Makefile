@@ -3,6 +3,12 @@
 
 PREFIX ?=	/usr/local
 MANPREFIX ?=	$(PREFIX)/share/man
+# Where each shell looks for completions (Debian's zsh: vendor-completions).
+BASHCOMPDIR_PC != pkg-config --variable=completionsdir bash-completion \
+		    2>/dev/null || echo '$(PREFIX)/share/bash-completion/completions'
+BASHCOMPDIR ?=	$(BASHCOMPDIR_PC)
+ZSHCOMPDIR ?=	$(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?=	$(PREFIX)/share/fish/vendor_completions.d
 CC ?=		cc
 CFLAGS ?=	-O2 -g
 BATS ?=		bats
@@ -107,13 +113,23 @@ bench: all
 	bench/run
 
 install: gracekill
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 gracekill $(DESTDIR)$(PREFIX)/bin/gracekill
 	install -m 644 gracekill.1 $(DESTDIR)$(MANPREFIX)/man1/gracekill.1
+	install -m 644 completions/gracekill.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/gracekill
+	install -m 644 completions/_gracekill $(DESTDIR)$(ZSHCOMPDIR)/_gracekill
+	install -m 644 completions/gracekill.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/gracekill.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/gracekill
 	rm -f $(DESTDIR)$(MANPREFIX)/man1/gracekill.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/gracekill
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_gracekill
+	rm -f $(DESTDIR)$(FISHCOMPDIR)/gracekill.fish
 
 clean:
 	rm -f gracekill $(OBJS) $(HELPERS)
