@@ -23,11 +23,13 @@ SAN_FLAGS =	-fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-OBJS =		gracekill.o procscan.o
+SRCS =		gracekill.c procscan.c
+OBJS =		$(SRCS:.c=.o)
 HELPERS =	test/gk-target test/gk-decoy
 
 .SUFFIXES: .c .o
-.PHONY: all check test sanitize lint demo fuzz bench install uninstall clean
+.PHONY: all check test sanitize lint demo fuzz bench install uninstall clean \
+	static
 
 all: gracekill $(HELPERS)
 
@@ -44,6 +46,19 @@ asan/gracekill: gracekill.c procscan.c procscan.h
 	mkdir -p asan
 	$(CC) $(SAN_FLAGS) $(GK_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
 	    gracekill.c procscan.c $(BSD_LIBS) $(LDLIBS)
+
+# The static build: musl instead of glibc, and compat/ for the few libbsd
+# functions used (libbsd has no musl build in Debian).
+MUSL_CC ?=	musl-gcc
+STATIC_CFLAGS =	-std=c11 $(WARNINGS) -isystem compat/include
+COMPAT =	compat/compat.c compat/include/stdlib.h \
+		compat/include/sys/ioctl.h
+
+static: gracekill-static
+
+gracekill-static: $(SRCS) procscan.h $(COMPAT)
+	$(MUSL_CC) $(CFLAGS) $(STATIC_CFLAGS) -static $(LDFLAGS) -o $@ \
+	    $(SRCS) compat/compat.c
 
 # Test helpers are never built with sanitizers.
 test/gk-target: test/gk-target.c
@@ -84,5 +99,5 @@ uninstall:
 	rm -f $(DESTDIR)$(MANPREFIX)/man1/gracekill.1
 
 clean:
-	rm -f gracekill asan/gracekill $(OBJS) $(HELPERS)
+	rm -f gracekill gracekill-static asan/gracekill $(OBJS) $(HELPERS)
 	cd fuzz && $(MAKE) clean
