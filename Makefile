@@ -29,7 +29,7 @@ HELPERS =	test/gk-target test/gk-decoy
 
 .SUFFIXES: .c .o
 .PHONY: all check test sanitize lint demo fuzz bench install uninstall clean \
-	static
+	static deb
 
 all: gracekill $(HELPERS)
 
@@ -89,6 +89,17 @@ fuzz:
 bench: all
 	bench/run
 
+# The Debian package, built in a copy of the source tree (dpkg-buildpackage
+# writes beside the tree it builds); the .deb lands in dist/.
+deb:
+	rm -rf dist/build dist/gracekill_*.deb
+	mkdir -p dist/build/gracekill
+	git ls-files -co --exclude-standard | tar -cf - -T - | \
+	    (cd dist/build/gracekill && tar -xf -)
+	cd dist/build/gracekill && dpkg-buildpackage -us -uc -b
+	mv dist/build/gracekill_*.deb dist/
+	rm -rf dist/build
+
 install: gracekill
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1
 	install -m 755 gracekill $(DESTDIR)$(PREFIX)/bin/gracekill
@@ -100,4 +111,5 @@ uninstall:
 
 clean:
 	rm -f gracekill gracekill-static asan/gracekill $(OBJS) $(HELPERS)
+	rm -rf dist
 	cd fuzz && $(MAKE) clean
