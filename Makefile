@@ -45,7 +45,8 @@ HAVE_BSD =	test -n "$(BSD_CFLAGS)" || { $(NEED) -n all && echo \
 		    >&2; exit 1; }
 
 .SUFFIXES: .c .o
-.PHONY: all check test sanitize lint demo fuzz bench install uninstall clean
+.PHONY: all check test sanitize lint demo fuzz bench install uninstall clean \
+	static deb
 
 all: gracekill $(HELPERS)
 
@@ -64,6 +65,19 @@ asan/gracekill: $(SRCS) procscan.h schedule.h
 	mkdir -p asan
 	$(CC) $(SAN_FLAGS) $(GK_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
 	    $(SRCS) $(BSD_LIBS) $(LDLIBS)
+
+# The static build: musl instead of glibc, and compat/ for the few libbsd
+# functions used (libbsd has no musl build in Debian).
+MUSL_CC ?=	musl-gcc
+STATIC_CFLAGS =	-std=c11 $(WARNINGS) -isystem compat/include
+COMPAT =	compat/compat.c compat/include/stdlib.h \
+		compat/include/sys/ioctl.h
+
+static: gracekill-static
+
+gracekill-static: $(SRCS) procscan.h schedule.h $(COMPAT)
+	$(MUSL_CC) $(CFLAGS) $(STATIC_CFLAGS) -static $(LDFLAGS) -o $@ \
+	    $(SRCS) compat/compat.c
 
 # Test helpers are never built with sanitizers.
 test/gk-target: test/gk-target.c
@@ -112,6 +126,17 @@ bench: all
 	@$(NEED) -n bench
 	bench/run
 
+# The Debian package, built in a copy of the source tree (dpkg-buildpackage
+# writes beside the tree it builds); the .deb lands in dist/.
+deb:
+	rm -rf dist/build dist/gracekill_*.deb
+	mkdir -p dist/build/gracekill
+	git ls-files -co --exclude-standard | tar -cf - -T - | \
+	    (cd dist/build/gracekill && tar -xf -)
+	cd dist/build/gracekill && dpkg-buildpackage -us -uc -b
+	mv dist/build/gracekill_*.deb dist/
+	rm -rf dist/build
+
 install: gracekill
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
@@ -132,6 +157,6 @@ uninstall:
 	rm -f $(DESTDIR)$(FISHCOMPDIR)/gracekill.fish
 
 clean:
-	rm -f gracekill $(OBJS) $(HELPERS)
-	rm -rf asan
+	rm -f gracekill gracekill-static $(OBJS) $(HELPERS)
+	rm -rf asan dist
 	cd fuzz && $(MAKE) clean
