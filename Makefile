@@ -24,7 +24,7 @@ SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 OBJS =		gracekill.o procscan.o
-HELPERS =	test/gk-target test/gk-decoy
+HELPERS =	test/gk-target test/gk-decoy test/gk-listen
 
 .SUFFIXES: .c .o
 .PHONY: all check test sanitize lint demo fuzz bench install uninstall clean
@@ -51,6 +51,9 @@ test/gk-target: test/gk-target.c
 
 test/gk-decoy: test/gk-decoy.c
 	$(CC) -O2 -g -pthread -o $@ test/gk-decoy.c
+
+test/gk-listen: test/gk-listen.c
+	$(CC) -O2 -g -o $@ test/gk-listen.c
 
 check: test sanitize
 
