@@ -35,7 +35,7 @@ SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 
 SRCS =		gracekill.c procscan.c schedule.c
 OBJS =		$(SRCS:.c=.o)
-HELPERS =	test/gk-target test/gk-decoy
+HELPERS =	test/gk-target test/gk-decoy test/gk-listen
 
 # mk/need checks (and for demo and check installs) the Debian packages of
 # mk/packages.  HAVE_BSD stops a build before compiling without libbsd.
@@ -85,6 +85,9 @@ test/gk-target: test/gk-target.c
 
 test/gk-decoy: test/gk-decoy.c
 	$(CC) -O2 -g -pthread -o $@ test/gk-decoy.c
+
+test/gk-listen: test/gk-listen.c
+	$(CC) -O2 -g -o $@ test/gk-listen.c
 
 # demo and check set up first, then build in a new make: the pkg-config
 # lines above were read before the packages were there.  check runs every

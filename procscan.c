@@ -3,15 +3,23 @@
  * signals, prints or exits; failures come back as -1 with errno set.
  */
 #define _GNU_SOURCE
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1131,4 +1139,854 @@ procscan_close_pidfile(struct pidfile *pf)
 	pf->dirfd = -1;
 	free(pf->base);
 	pf->base = NULL;
+}
+
+/*
+ * Ports: sockets from NETLINK_SOCK_DIAG as ss(8) reads them, else from
+ * /proc/net/{tcp,udp}{,6}; their holders from /proc/PID/fd.
+ */
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+#define DIAG_MAXPORTS	256	/* more ports than this: no kernel filter */
+#define DIAG_RETRIES	3	/* dumps redone after NLM_F_DUMP_INTR */
+#define DIAG_BUFSIZE	32768	/* grown when a datagram is larger */
+#define SOCKLINK_MAX	40	/* "socket:[" 20 digits "]" fits */
+#define ATTR_HDRLEN	sizeof(struct nlattr)	/* NLA_HDRLEN, unsigned */
+#define ALIGN4(n)	(((n) + 3) & ~(size_t)3)	/* NLA_ALIGN */
+
+static const struct socktable {
+	int		 proto;
+	int		 family;
+	const char	*procnet;
+} socktables[] = {
+	{ IPPROTO_TCP, AF_INET, "net/tcp" },
+	{ IPPROTO_TCP, AF_INET6, "net/tcp6" },
+	{ IPPROTO_UDP, AF_INET, "net/udp" },
+	{ IPPROTO_UDP, AF_INET6, "net/udp6" },
+};
+
+static const unsigned char v4mapped[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+struct sockread {
+	const struct portspec	*specs;
+	size_t			 nspecs;
+	struct portscan		*ps;
+	size_t			 cap;		/* of ps->socks */
+	char			*buf;		/* one netlink datagram */
+	size_t			 bufsize;
+	uint32_t		 seq;
+	int			 bindv6only;	/* -1: not read yet */
+};
+
+enum diag_result {
+	DIAG_OK,
+	DIAG_INTR,		/* the table changed during the dump */
+	DIAG_REFUSED,		/* NLMSG_ERROR; errno is the kernel's */
+	DIAG_FAILED
+};
+
+static int
+port_error(const char **reason, const char *why)
+{
+	*reason = why;
+	errno = EINVAL;
+	return -1;
+}
+
+static bool
+all_zero(const unsigned char *p, size_t n)
+{
+	while (n-- > 0)
+		if (*p++ != 0)
+			return false;
+	return true;
+}
+
+/* Parse the len bytes at p as an address of family into spec. */
+static bool
+parse_addr(const char *p, size_t len, int family, struct portspec *spec)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (inet_pton(family, buf, spec->addr) != 1)
+		return false;
+	spec->family = family;
+	if (family == AF_INET6 && memcmp(spec->addr, v4mapped, 12) == 0) {
+		memmove(spec->addr, spec->addr + 12, 4);
+		memset(spec->addr + 4, 0, 12);
+		spec->family = AF_INET;
+	}
+	return true;
+}
+
+/* Why the text from p to end is no IPv4 address. */
+static const char *
+addr_error(const char *p, const char *end)
+{
+	struct portspec scratch;
+	size_t len = (size_t)(end - p);
+
+	if (len == 0)
+		return "missing address";
+	if (memchr(p, ':', len) != NULL)
+		return parse_addr(p, len, AF_INET6, &scratch) ||
+		    parse_addr(p, strlen(p), AF_INET6, &scratch) ?
+		    "IPv6 address needs brackets" : "invalid address";
+	if (strcspn(p, "0123456789") < len)
+		return "invalid IPv4 address";
+	return "invalid protocol or address";
+}
+
+/*
+ * Parse [tcp:|udp:][ADDR:]PORT, ADDR IPv4 or [IPv6] (IPv4-mapped: kept
+ * as IPv4), PORT 1-65535 in digits.  spec->text points at text.  Returns
+ * 0, or -1 with EINVAL and *reason a static phrase ("invalid port").
+ */
+int
+procscan_parse_port(const char *text, struct portspec *spec,
+    const char **reason)
+{
+	const char *p = text, *end;
+	unsigned long v = 0;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->text = text;
+	spec->proto = strncmp(p, "udp:", 4) == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+	spec->family = AF_UNSPEC;
+	if (strncmp(p, "tcp:", 4) == 0 || strncmp(p, "udp:", 4) == 0)
+		p += 4;
+	if (*p == '[') {
+		if ((end = strchr(p, ']')) == NULL ||
+		    !parse_addr(p + 1, (size_t)(end - p - 1), AF_INET6, spec))
+			return port_error(reason, "invalid IPv6 address");
+		if (end[1] != ':')
+			return port_error(reason, end[1] == '\0' ?
+			    "missing port" : "missing ':' after ']'");
+		p = end + 2;
+	} else if ((end = strrchr(p, ':')) != NULL) {
+		if (!parse_addr(p, (size_t)(end - p), AF_INET, spec))
+			return port_error(reason, addr_error(p, end));
+		p = end + 1;
+	}
+	if (*p == '\0')
+		return port_error(reason, "missing port");
+	for (; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			return port_error(reason, "invalid port");
+		if ((v = v * 10 + (unsigned long)(*p - '0')) > UINT16_MAX)
+			return port_error(reason, "port out of range");
+	}
+	if (v == 0)
+		return port_error(reason, "port out of range");
+	spec->port = (uint16_t)v;
+	return 0;
+}
+
+static const unsigned char *
+sock_v4(const struct portsock *s)
+{
+	if (s->family == AF_INET)
+		return s->addr;
+	if (memcmp(s->addr, v4mapped, 12) == 0)
+		return s->addr + 12;
+	return NULL;
+}
+
+/*
+ * Whether s serves spec: same protocol and port, and s takes clients of
+ * ADDR:PORT: it is bound to ADDR or to its family's wildcard (0.0.0.0
+ * serves 127.0.0.1), or ADDR is IPv4 and s a dual-stack ::.  ::ffff:A
+ * counts as A.  So a wildcard ADDR matches wildcard listeners only.
+ */
+bool
+procscan_port_matches(const struct portspec *spec, const struct portsock *s)
+{
+	const unsigned char *a4;
+
+	if (spec->proto != s->proto || spec->port != s->port)
+		return false;
+	if (spec->family == AF_UNSPEC)
+		return true;
+	a4 = sock_v4(s);
+	if (spec->family == AF_INET)
+		return a4 != NULL ? memcmp(a4, spec->addr, 4) == 0 ||
+		    all_zero(a4, 4) : all_zero(s->addr, 16) && !s->v6only;
+	return a4 == NULL && (memcmp(s->addr, spec->addr, 16) == 0 ||
+	    all_zero(s->addr, 16));
+}
+
+/* Keep s if it has an inode and serves a spec; -1 with ENOMEM. */
+static int
+keep_sock(struct sockread *r, const struct portsock *s)
+{
+	struct portscan *ps = r->ps;
+	struct portsock *grown;
+	size_t i;
+
+	if (s->inode == 0)
+		return 0;
+	for (i = 0; i < r->nspecs; i++)
+		if (procscan_port_matches(&r->specs[i], s))
+			break;
+	if (i == r->nspecs)
+		return 0;
+	if (ps->nsocks == r->cap) {
+		grown = reallocarray(ps->socks, r->cap ? r->cap * 2 : 16,
+		    sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		ps->socks = grown;
+		r->cap = r->cap ? r->cap * 2 : 16;
+	}
+	ps->socks[ps->nsocks++] = *s;
+	return 0;
+}
+
+/* The distinct ports of r's specs for proto, at most DIAG_MAXPORTS. */
+static size_t
+table_ports(const struct sockread *r, int proto, uint16_t *ports)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < r->nspecs; i++) {
+		if (r->specs[i].proto != proto)
+			continue;
+		for (j = 0; j < n && ports[j] != r->specs[i].port; j++)
+			continue;
+		if (j < n)
+			continue;
+		if (n == DIAG_MAXPORTS)
+			return SIZE_MAX;
+		ports[n++] = r->specs[i].port;
+	}
+	return n;
+}
+
+/*
+ * Bytecode accepting a local port of ports: per port "S_EQ, else next";
+ * a hit jumps to the end (accept), the last miss 4 bytes past (reject).
+ */
+static size_t
+diag_bytecode(const uint16_t *ports, size_t nports,
+    struct inet_diag_bc_op *bc)
+{
+	size_t total = nports * 3 - 1, k = 0;
+
+	for (size_t i = 0; i < nports; i++) {
+		bc[k++] = (struct inet_diag_bc_op){ INET_DIAG_BC_S_EQ, 8, 12 };
+		bc[k++] = (struct inet_diag_bc_op){ 0, 0, ports[i] };
+		if (i + 1 < nports) {
+			bc[k] = (struct inet_diag_bc_op){ INET_DIAG_BC_JMP, 4,
+			    (unsigned short)((total - k) * sizeof(*bc)) };
+			k++;
+		}
+	}
+	return k * sizeof(*bc);
+}
+
+static int
+diag_request(int fd, struct sockread *r, const struct socktable *t)
+{
+	struct inet_diag_bc_op bc[DIAG_MAXPORTS * 3];
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct {
+		struct nlmsghdr		nlh;
+		struct inet_diag_req_v2	req;
+	} msg;
+	struct nlattr nla;
+	struct iovec iov[3];
+	struct msghdr mh;
+	uint16_t ports[DIAG_MAXPORTS];
+	size_t nports, bclen = 0;
+	ssize_t n;
+
+	nports = table_ports(r, t->proto, ports);
+	if (nports > 0 && nports != SIZE_MAX)
+		bclen = diag_bytecode(ports, nports, bc);
+	memset(&msg, 0, sizeof(msg));
+	msg.nlh.nlmsg_len = (uint32_t)(sizeof(msg) +
+	    (bclen > 0 ? ATTR_HDRLEN + bclen : 0));
+	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	msg.nlh.nlmsg_seq = ++r->seq;
+	msg.req.sdiag_family = (uint8_t)t->family;
+	msg.req.sdiag_protocol = (uint8_t)t->proto;
+	msg.req.idiag_states = t->proto == IPPROTO_TCP ?
+	    1U << TCP_LISTEN : ~0U;
+	nla.nla_type = INET_DIAG_REQ_BYTECODE;
+	nla.nla_len = (uint16_t)(ATTR_HDRLEN + bclen);
+	iov[0] = (struct iovec){ &msg, sizeof(msg) };
+	iov[1] = (struct iovec){ &nla, ATTR_HDRLEN };
+	iov[2] = (struct iovec){ bc, bclen };
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &kernel;
+	mh.msg_namelen = sizeof(kernel);
+	mh.msg_iov = iov;
+	mh.msg_iovlen = bclen > 0 ? 3 : 1;
+	while ((n = sendmsg(fd, &mh, 0)) == -1 && errno == EINTR)
+		continue;
+	return n == -1 ? -1 : 0;
+}
+
+/* A datagram of the kernel's into r->buf, grown to its peeked size. */
+static ssize_t
+diag_recv(int fd, struct sockread *r)
+{
+	struct sockaddr_nl from;
+	struct iovec iov;
+	struct msghdr mh;
+	ssize_t n;
+	char *p;
+	int flags = MSG_PEEK | MSG_TRUNC;
+
+	for (;;) {
+		iov = (struct iovec){ r->buf, r->bufsize };
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &from;
+		mh.msg_namelen = sizeof(from);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		if ((n = recvmsg(fd, &mh, flags)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if ((size_t)n > r->bufsize) {
+			if ((p = realloc(r->buf, (size_t)n)) == NULL)
+				return -1;
+			r->buf = p;
+			r->bufsize = (size_t)n;
+			continue;
+		}
+		if (flags != 0) {
+			flags = 0;
+			continue;
+		}
+		if (mh.msg_flags & MSG_TRUNC) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if (from.nl_pid == 0)
+			return n;
+		flags = MSG_PEEK | MSG_TRUNC;
+	}
+}
+
+/* One SOCK_DIAG_BY_FAMILY answer: keep its socket if it serves a spec. */
+static int
+diag_sock(struct sockread *r, const struct nlmsghdr *h, int proto)
+{
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+	const unsigned char *attrs = (const unsigned char *)m;
+	const struct nlattr *a;
+	struct portsock s;
+	size_t len, off;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m))) {
+		errno = EPROTO;
+		return -1;
+	}
+	if ((m->idiag_family != AF_INET && m->idiag_family != AF_INET6) ||
+	    (proto == IPPROTO_TCP && m->idiag_state != TCP_LISTEN))
+		return 0;
+	memset(&s, 0, sizeof(s));
+	s.inode = m->idiag_inode;
+	s.uid = m->idiag_uid;
+	s.proto = proto;
+	s.family = m->idiag_family;
+	s.port = ntohs(m->id.idiag_sport);
+	memcpy(s.addr, m->id.idiag_src, s.family == AF_INET ? 4 : 16);
+	len = h->nlmsg_len - NLMSG_LENGTH(0);
+	for (off = NLMSG_ALIGN(sizeof(*m)); off + ATTR_HDRLEN <= len;
+	    off += ALIGN4((size_t)a->nla_len)) {
+		a = (const struct nlattr *)(const void *)(attrs + off);
+		if (a->nla_len < ATTR_HDRLEN || a->nla_len > len - off)
+			break;
+		if ((a->nla_type & NLA_TYPE_MASK) == INET_DIAG_SKV6ONLY &&
+		    a->nla_len > ATTR_HDRLEN)
+			s.v6only = attrs[off + ATTR_HDRLEN] != 0;
+	}
+	return keep_sock(r, &s);
+}
+
+/* Dump table t through sock_diag, keeping the sockets serving a spec. */
+static enum diag_result
+diag_table(int fd, struct sockread *r, const struct socktable *t)
+{
+	const struct nlmsghdr *h;
+	bool intr = false;
+	ssize_t n;
+	size_t off;
+	int err;
+
+	if (diag_request(fd, r, t) == -1)
+		return DIAG_FAILED;
+	for (;;) {
+		if ((n = diag_recv(fd, r)) == -1)
+			return DIAG_FAILED;
+		for (off = 0; off + sizeof(*h) <= (size_t)n;
+		    off += NLMSG_ALIGN(h->nlmsg_len)) {
+			h = (const struct nlmsghdr *)(void *)(r->buf + off);
+			if (h->nlmsg_len < sizeof(*h) ||
+			    h->nlmsg_len > (size_t)n - off) {
+				errno = EPROTO;
+				return DIAG_FAILED;
+			}
+			if (h->nlmsg_seq != r->seq)
+				continue;
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (h->nlmsg_type == NLMSG_DONE ||
+			    h->nlmsg_type == NLMSG_ERROR) {
+				err = 0;
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(err)))
+					memcpy(&err, NLMSG_DATA(h),
+					    sizeof(err));
+				if (err < 0) {
+					errno = -err;
+					return DIAG_REFUSED;
+				}
+				if (h->nlmsg_type == NLMSG_DONE)
+					return intr ? DIAG_INTR : DIAG_OK;
+			} else if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY &&
+			    diag_sock(r, h, t->proto) == -1)
+				return DIAG_FAILED;
+		}
+	}
+}
+
+static bool
+hex_field(const char *p, size_t n, uint32_t *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)p[i]))
+			return false;
+		*v = *v << 4 | (uint32_t)(isdigit((unsigned char)p[i]) ?
+		    p[i] - '0' : (tolower((unsigned char)p[i]) - 'a' + 10));
+	}
+	return true;
+}
+
+static bool
+dec_field(const char *p, uint64_t max, uint64_t *v)
+{
+	*v = 0;
+	if (*p == '\0')
+		return false;
+	for (; *p != '\0'; p++)
+		if (!isdigit((unsigned char)*p) ||
+		    (*v = *v * 10 + (uint64_t)(*p - '0')) > max)
+			return false;
+	return true;
+}
+
+/*
+ * A line of /proc/net/tcp etc. (proc(5)): "SL: LOCAL REMOTE ST TX:RX
+ * TR:WHEN RETR UID TIMEOUT INODE ...", LOCAL the address as 32-bit
+ * words in hex (in memory order), ':', the port in hex.
+ */
+static bool
+procnet_line(char *line, const struct socktable *t, struct portsock *s)
+{
+	char *f[10], *p = line;
+	size_t nf = 0, words = t->family == AF_INET ? 1 : 4;
+	uint32_t w, port, state;
+	uint64_t uid, inode;
+
+	while (nf < nitems(f)) {
+		p += strspn(p, " \t\n");
+		if (*p == '\0')
+			return false;
+		f[nf++] = p;
+		p += strcspn(p, " \t\n");
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	if (strlen(f[1]) != words * 8 + 5 || f[1][words * 8] != ':' ||
+	    !hex_field(f[1] + words * 8 + 1, 4, &port) ||
+	    strlen(f[3]) != 2 || !hex_field(f[3], 2, &state) ||
+	    !dec_field(f[7], UINT32_MAX, &uid) ||
+	    !dec_field(f[9], UINT64_MAX / 10, &inode))
+		return false;
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < words; i++) {
+		if (!hex_field(f[1] + i * 8, 8, &w))
+			return false;
+		memcpy(s->addr + i * 4, &w, 4);
+	}
+	if (t->proto == IPPROTO_TCP && state != TCP_LISTEN)
+		inode = 0;
+	s->inode = (ino_t)inode;
+	s->uid = (uid_t)uid;
+	s->proto = t->proto;
+	s->family = t->family;
+	s->port = (uint16_t)port;
+	return true;
+}
+
+/* net.ipv6.bindv6only: what IPV6_V6ONLY a socket has unless it set it. */
+static bool
+bindv6only(struct sockread *r)
+{
+	char buf[16];
+	ssize_t n;
+	int fd;
+
+	if (r->bindv6only == -1) {
+		r->bindv6only = 0;
+		fd = openat(procfd, "sys/net/ipv6/bindv6only",
+		    O_RDONLY | O_CLOEXEC);
+		if (fd != -1) {
+			n = read_record(fd, buf, sizeof(buf));
+			r->bindv6only = n > 0 && buf[0] == '1';
+			close(fd);
+		}
+	}
+	return r->bindv6only == 1;
+}
+
+/*
+ * Read table t from /proc/net.  It does not show IPV6_V6ONLY: the
+ * default is assumed.  No tcp6 or udp6 file: no IPv6, no sockets.
+ */
+static int
+procnet_table(struct sockread *r, const struct socktable *t)
+{
+	struct portsock s;
+	char *line = NULL;
+	size_t linecap = 0;
+	FILE *fp;
+	int fd, ret = 0, saved;
+
+	if ((fd = openat(procfd, t->procnet, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT && t->family == AF_INET6 ? 0 : -1;
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (getline(&line, &linecap, fp) != -1) {
+		while (ret == 0 && getline(&line, &linecap, fp) != -1) {
+			if (!procnet_line(line, t, &s)) {
+				errno = EPROTO;
+				ret = -1;
+				break;
+			}
+			s.v6only = t->family == AF_INET6 && bindv6only(r);
+			ret = keep_sock(r, &s);
+		}
+	}
+	if (ret == 0 && ferror(fp))
+		ret = -1;
+	saved = errno;
+	free(line);
+	fclose(fp);
+	errno = saved;
+	return ret;
+}
+
+static int
+inode_cmp(const void *a, const void *b)
+{
+	const struct portsock *x = a, *y = b;
+
+	return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+static bool
+proto_wanted(const struct portspec *specs, size_t nspecs, int proto)
+{
+	for (size_t i = 0; i < nspecs; i++)
+		if (specs[i].proto == proto)
+			return true;
+	return false;
+}
+
+/*
+ * Whether sock_diag gave table t; if not, ps says why, and *fd is closed
+ * (set to -1) unless the kernel refused cleanly.
+ */
+static bool
+diag_try(int *fd, struct sockread *r, const struct socktable *t)
+{
+	size_t kept = r->ps->nsocks;
+	enum diag_result res;
+	int tries = 0;
+
+	while ((res = diag_table(*fd, r, t)) == DIAG_INTR &&
+	    ++tries < DIAG_RETRIES)
+		r->ps->nsocks = kept;
+	if (res == DIAG_OK || res == DIAG_INTR)
+		return true;
+	r->ps->nsocks = kept;
+	if (!r->ps->procnet) {
+		r->ps->procnet = true;
+		r->ps->diag_errno = errno;
+	}
+	if (res == DIAG_FAILED) {
+		close(*fd);
+		*fd = -1;
+	}
+	return false;
+}
+
+/*
+ * Fill *ps with the listening TCP and bound UDP (any state) sockets,
+ * IPv4 and IPv6, of the caller's network namespace that serve a spec,
+ * sorted by inode.  A table sock_diag does not give (a failed call, or
+ * an error answer such as ENOENT without udp_diag) is read from
+ * /proc/net: then ps->procnet is set, ps->diag_errno the first error.
+ * *ps is overwritten; procscan_free_portscan() frees it, also after a
+ * failure.  Returns 0, or -1 with errno (/proc/net unreadable, ENOMEM).
+ */
+int
+procscan_port_sockets(const struct portspec *specs, size_t nspecs,
+    struct portscan *ps)
+{
+	struct sockread r = { specs, nspecs, ps, 0, NULL, 0, 0, -1 };
+	const struct socktable *t;
+	size_t kept = 1;
+	int fd, ret = 0, saved;
+
+	memset(ps, 0, sizeof(*ps));
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd == -1) {
+		ps->procnet = true;
+		ps->diag_errno = errno;
+	} else if ((r.buf = malloc(DIAG_BUFSIZE)) != NULL)
+		r.bufsize = DIAG_BUFSIZE;
+	for (size_t i = 0; ret == 0 && i < nitems(socktables); i++) {
+		t = &socktables[i];
+		if (!proto_wanted(specs, nspecs, t->proto))
+			continue;
+		if (fd != -1 && diag_try(&fd, &r, t))
+			continue;
+		ret = procnet_table(&r, t);
+	}
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	free(r.buf);
+	if (ret == -1) {
+		errno = saved;
+		return -1;
+	}
+	/* A socket may serve two specs, or /proc/net show it twice. */
+	qsort(ps->socks, ps->nsocks, sizeof(*ps->socks), inode_cmp);
+	for (size_t i = 1; i < ps->nsocks; i++)
+		if (ps->socks[i].inode != ps->socks[kept - 1].inode)
+			ps->socks[kept++] = ps->socks[i];
+	ps->nsocks = ps->nsocks > 0 ? kept : 0;
+	return 0;
+}
+
+void
+procscan_free_portscan(struct portscan *ps)
+{
+	free(ps->socks);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* The socket of ps whose inode a link text "socket:[INODE]" names. */
+static struct portsock *
+find_sock(struct portscan *ps, const char *link, ssize_t len)
+{
+	struct portsock key;
+	uint64_t ino = 0;
+	ssize_t i;
+
+	if (len < 10 || len >= SOCKLINK_MAX ||
+	    memcmp(link, "socket:[", 8) != 0 || link[len - 1] != ']')
+		return NULL;
+	for (i = 8; i < len - 1; i++) {
+		if (!isdigit((unsigned char)link[i]) || ino > UINT64_MAX / 10)
+			return NULL;
+		ino = ino * 10 + (uint64_t)(link[i] - '0');
+	}
+	key.inode = (ino_t)ino;
+	return bsearch(&key, ps->socks, ps->nsocks, sizeof(key), inode_cmp);
+}
+
+/* Mark ps's sockets among dfd's *nfds links: how many new, or -1. */
+static int
+fd_holders(int dfd, struct portscan *ps, size_t *nfds)
+{
+	char buf[8192], link[SOCKLINK_MAX];
+	struct linux_dirent64 *d;
+	struct portsock *s;
+	ssize_t len;
+	long n;
+	int found = 0;
+
+	*nfds = 0;
+	while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n; off += d->d_reclen) {
+			d = (struct linux_dirent64 *)(void *)(buf + off);
+			if (d->d_name[0] == '.')
+				continue;
+			(*nfds)++;
+			len = readlinkat(dfd, d->d_name, link, sizeof(link));
+			if (len == -1 && errno == ENOENT)
+				continue;
+			if (len == -1)
+				return -1;
+			s = find_sock(ps, link, len);
+			if (s != NULL && s->seen != ps->scan) {
+				s->seen = ps->scan;
+				s->nholders++;
+				found++;
+			}
+		}
+	}
+	if (n == -1 && errno == ENOENT)
+		errno = ESRCH;
+	return n == -1 ? -1 : found;
+}
+
+static int
+open_fddir(const char *name)
+{
+	int dfd;
+
+	dfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1 && errno == ENOENT)
+		errno = ESRCH;
+	return dfd;
+}
+
+/*
+ * PID/fd is empty once the main thread has exited, even while others
+ * run: read the first other thread's table that has entries.
+ */
+static int
+thread_holders(pid_t pid, struct portscan *ps)
+{
+	char buf[4096], name[64];
+	struct linux_dirent64 *d;
+	size_t nfds = 0;
+	long n;
+	pid_t tid;
+	int tdir, dfd, found = 0, saved;
+
+	snprintf(name, sizeof(name), "%d/task", (int)pid);
+	if ((tdir = open_fddir(name)) == -1)
+		return errno == ESRCH ? 0 : -1;
+	while (nfds == 0 && found != -1 && (n = syscall(SYS_getdents64,
+	    tdir, buf, sizeof(buf))) != 0) {
+		if (n == -1) {
+			found = errno == ENOENT ? 0 : -1;
+			break;
+		}
+		for (long off = 0; nfds == 0 && off < n; off += d->d_reclen) {
+			d = (struct linux_dirent64 *)(void *)(buf + off);
+			if ((tid = dirent_pid(d->d_name)) == 0 || tid == pid)
+				continue;
+			snprintf(name, sizeof(name), "%d/task/%d/fd",
+			    (int)pid, (int)tid);
+			if ((dfd = open_fddir(name)) == -1) {
+				if (errno == ESRCH)
+					continue;
+				found = -1;
+				break;
+			}
+			found = fd_holders(dfd, ps, &nfds);
+			saved = errno;
+			close(dfd);
+			if (found == -1 && saved == ESRCH)
+				found = 0;	/* this thread ended */
+			errno = saved;
+			if (found == -1)
+				break;
+		}
+	}
+	saved = errno;
+	close(tdir);
+	errno = saved;
+	return found;
+}
+
+/*
+ * Find ps's sockets among PID's open files.  Each one PID holds gets
+ * nholders + 1 and seen = the new ps->scan.  Returns how many it holds,
+ * or -1 with errno: ESRCH gone, EACCES or EPERM its files unreadable
+ * (another user's process, when not root).
+ */
+int
+procscan_port_holders(pid_t pid, struct portscan *ps)
+{
+	char name[32];
+	size_t nfds;
+	int dfd, found, saved;
+
+	ps->scan++;
+	snprintf(name, sizeof(name), "%d/fd", (int)pid);
+	if ((dfd = open_fddir(name)) == -1)
+		return -1;
+	found = fd_holders(dfd, ps, &nfds);
+	saved = errno;
+	close(dfd);
+	errno = saved;
+	if (found == 0 && nfds == 0)
+		found = thread_holders(pid, ps);
+	return found;
+}
+
+struct holderscan {
+	struct portscan	*ps;
+	int		(*fn)(pid_t, void *);
+	void		*arg;
+	int		 failed;	/* errno of files not read */
+};
+
+static int
+scan_holder(pid_t pid, void *arg)
+{
+	struct holderscan *h = arg;
+	int n;
+
+	if ((n = procscan_port_holders(pid, h->ps)) > 0)
+		return h->fn(pid, h->arg);
+	if (n == -1 && (errno == EACCES || errno == EPERM))
+		h->ps->nhidden++;
+	else if (n == -1 && errno != ESRCH)
+		h->failed = errno;
+	return 0;
+}
+
+/*
+ * Call FN with each PID holding a socket of ps (those with seen ==
+ * ps->scan) until FN returns non-zero.  Counts anew every nholders and,
+ * in ps->nhidden, the processes with unreadable files.  A socket with
+ * nholders 0 after the scan was closed meanwhile or has holders not
+ * seen; procscan_port_sockets() again tells which.  Returns 0, FN's
+ * value, or -1 with errno for another failure (after the rest).
+ */
+int
+procscan_scan_holders(struct portscan *ps, int (*fn)(pid_t, void *),
+    void *arg)
+{
+	struct holderscan h = { ps, fn, arg, 0 };
+	int r;
+
+	ps->nhidden = 0;
+	for (size_t i = 0; i < ps->nsocks; i++)
+		ps->socks[i].nholders = 0;
+	if (ps->nsocks == 0)
+		return 0;
+	r = for_each_pid(scan_holder, &h);
+	if (r == 0 && h.failed != 0) {
+		errno = h.failed;
+		return -1;
+	}
+	return r;
 }

@@ -143,4 +143,47 @@ int	 procscan_read_pidfile(struct pidfile *, long);
 int	 procscan_remove_pidfile(const struct pidfile *);
 void	 procscan_close_pidfile(struct pidfile *);
 
+/*
+ * --port: sockets of the kernel's table and the processes holding them.
+ */
+struct portspec {
+	const char	*text;		/* as given; the caller's string */
+	int		 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	int		 family;	/* AF_INET, AF_INET6; AF_UNSPEC: any */
+	unsigned char	 addr[16];	/* network order; 4 bytes for AF_INET */
+	uint16_t	 port;
+};
+
+/* A listening TCP or bound UDP socket. */
+struct portsock {
+	ino_t		 inode;
+	uid_t		 uid;		/* its owner */
+	int		 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];	/* local address, network order */
+	uint16_t	 port;
+	bool		 v6only;	/* AF_INET6: refuses IPv4 clients */
+	size_t		 nholders;	/* processes seen holding it */
+	unsigned long	 seen;		/* == scan: the last PID holds it */
+};
+
+struct portscan {
+	struct portsock	*socks;		/* sorted by inode, each once */
+	size_t		 nsocks;
+	bool		 procnet;	/* some table came from /proc/net */
+	int		 diag_errno;	/* then: why sock_diag failed */
+	size_t		 nhidden;	/* processes with unreadable fds */
+	unsigned long	 scan;		/* procscan_port_holders() calls */
+};
+
+int	 procscan_parse_port(const char *, struct portspec *, const char **);
+bool	 procscan_port_matches(const struct portspec *,
+	    const struct portsock *);
+int	 procscan_port_sockets(const struct portspec *, size_t,
+	    struct portscan *);
+int	 procscan_port_holders(pid_t, struct portscan *);
+int	 procscan_scan_holders(struct portscan *, int (*)(pid_t, void *),
+	    void *);
+void	 procscan_free_portscan(struct portscan *);
+
 #endif /* PROCSCAN_H */
