@@ -23,7 +23,8 @@ SAN_FLAGS =	-fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_ENV =	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-OBJS =		gracekill.o procscan.o
+SRCS =		gracekill.c procscan.c schedule.c
+OBJS =		gracekill.o procscan.o schedule.o
 HELPERS =	test/gk-target test/gk-decoy
 
 .SUFFIXES: .c .o
@@ -34,16 +35,16 @@ all: gracekill $(HELPERS)
 .c.o:
 	$(CC) $(CFLAGS) $(GK_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
-$(OBJS): procscan.h
+$(OBJS): procscan.h schedule.h
 
 gracekill: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(BSD_LINK) $(LDLIBS)
 
 # The sanitizer build keeps the name gracekill, which messages show.
-asan/gracekill: gracekill.c procscan.c procscan.h
+asan/gracekill: $(SRCS) procscan.h schedule.h
 	mkdir -p asan
 	$(CC) $(SAN_FLAGS) $(GK_CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ \
-	    gracekill.c procscan.c $(BSD_LIBS) $(LDLIBS)
+	    $(SRCS) $(BSD_LIBS) $(LDLIBS)
 
 # Test helpers are never built with sanitizers.
 test/gk-target: test/gk-target.c

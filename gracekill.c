@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <regex.h>
 #include <signal.h>
@@ -27,28 +28,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "procscan.h"
+#include "schedule.h"
 
 #define VERSION		"0.1.0"
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
-#define NSEC		1000000000LL
-#define MSEC		1000000LL
-#define INFINITE	(-1)		/* a DURATION without end */
+#define NO_DEADLINE	INT64_MAX
 #define LIVE_TICK_NS	(250 * MSEC)
 #define RESCAN_NS	(250 * MSEC)
 #define BACKOFF_MIN_NS	(1 * MSEC)
 #define BACKOFF_MAX_NS	(50 * MSEC)
 #define SIGFD_TAG	UINT64_MAX
 #define FD_RESERVE	32		/* kept free for reading /proc */
-
-/* What open_pidfd() returns instead of a pidfd. */
-enum { GONE_PIDFD = -1, NO_PIDFD = -2, THREAD_PIDFD = -3 };
+#define NAME_MAX_ESC	(PROCSCAN_COMM_MAX * 4)	/* a name, escaped */
 
 /* Linux 6.13+ pidfs interface; older headers lack it. */
 #ifndef PIDFD_INFO_EXIT
@@ -91,38 +88,31 @@ static const char *const outcome_names[OUT_COUNT] = {
 
 enum status_kind { STATUS_UNKNOWN, STATUS_CODE, STATUS_SIGNAL };
 enum tree_mode { TREE_NONE, TREE_ALL, TREE_MIXED };
-enum origin { ORIGIN_MATCH, ORIGIN_TREE, ORIGIN_EXPLICIT };
 
-struct step {
-	int		 signo;
-	int64_t		 wait_ns;	/* or INFINITE */
+/* How a process was chosen, weakest first: it decides only the report. */
+enum origin { ORIGIN_TREE, ORIGIN_MATCH, ORIGIN_EXPLICIT };
+
+/* What admit() made of a process. */
+enum admission {
+	ADMIT_HELD,		/* a target, its pidfd held */
+	ADMIT_GONE,		/* no such process (any more) */
+	ADMIT_FILTERED,		/* it fails a criterion */
+	ADMIT_SKIPPED,		/* it must never be a target */
+	ADMIT_REFUSED		/* an insecure pidfile names it, unconfirmed */
 };
 
-struct schedule {
-	struct step	*steps;
-	size_t		 nsteps;
-	size_t		 repeat_from;	/* after "forever"; nsteps if none */
+/* What became of a pidfile's PID, for --remove-pidfile. */
+enum pidfile_fate {
+	FATE_UNREAD,		/* unreadable, malformed, or not read */
+	FATE_STALE,		/* its PID does not run */
+	FATE_TARGET,		/* its process is a target */
+	FATE_PASSED_OVER	/* its process runs but is no target */
 };
 
-struct target {
-	struct procinfo	 pi;
-	int		 pidfd;		/* -1: watched through /proc */
-	enum outcome	 outcome;
-	enum origin	 origin;
-	bool		 alive;
-	bool		 got_kill;
-	bool		 started;	/* its first step began */
-	enum status_kind status_kind;
-	int		 status;
-	int		*sigs;		/* signals sent, in order */
-	size_t		 nsigs;
-	int64_t		 first_ns;	/* when its first step began */
-	int64_t		 end_ns;
-	char		 reason[64];
-	ssize_t		 pidfile;	/* index in ctl->pidfiles, or -1 */
-};
+/* What open_pidfd() returns instead of a pidfd. */
+enum { GONE_PIDFD = -1, NO_PIDFD = -2, THREAD_PIDFD = -3 };
 
-/* All option and run state, in one place. */
+/* The command line, as parsed and validated; read-only once run. */
 struct control {
 	struct schedule	 sched;
 	const char	*schedule_text;
@@ -134,65 +124,97 @@ struct control {
 	bool		 json, quiet, verbose, oknodo, remove_pidfile;
 	enum tree_mode	 tree;
 	struct procmatch match;
-	pid_t		*pids;
+	pid_t		*pids;		/* -p and operands */
 	size_t		 npids;
-	struct pidfile	*pidfiles;
+	const char	**pidfiles;	/* -F */
 	size_t		 npidfiles;
+};
 
+struct target {
+	struct procinfo	 pi;
+	int		 pidfd;		/* -1: watched through /proc */
+	enum outcome	 outcome;
+	enum origin	 origin;
+	bool		 alive;
+	bool		 started;	/* its first step began */
+	bool		 got_kill;
+	enum status_kind status_kind;
+	int		 status;
+	int		*sigs;		/* signals sent, in order */
+	size_t		 nsigs;
+	int64_t		 first_ns;	/* when its first step began */
+	int64_t		 end_ns;
+	char		 reason[64];
+};
+
+/* The state of one run: targets, descriptors, what the kernel offers. */
+struct run {
+	const struct control *ctl;
 	struct target	*targets;
 	size_t		 ntargets, captargets;
 	int32_t		*index;		/* PID hash: target index + 1 */
 	size_t		 indexsize;
+	struct pidfile	*pidfiles;	/* as read, one per -F */
+	enum pidfile_fate *fates;
 	pid_t		*ancestors;
 	size_t		 nancestors;
-	size_t		 nalive, nheld, nfallback;
 	pid_t		 self;
-	int		 epfd, sigfd;
 	long		 pid_max;
+	size_t		 nalive, nheld, nfallback, npidfds;
+	int		 epfd, sigfd;
 	int64_t		 t0;
+	rlim_t		 nofile;	/* soft RLIMIT_NOFILE */
+	bool		 raised_nofile;
 	int		 privileged;	/* CAP_SYS_PTRACE, -1 until asked */
 	bool		 no_pidfd;	/* pidfd_open gave ENOSYS */
 	bool		 no_pidfd_info;	/* PIDFD_GET_INFO unsupported */
 	bool		 pidfd_exit_seen; /* it has given an exit status */
 	size_t		*pending;	/* ended, status still unknown */
 	size_t		 npending, cappending;
-	bool		 raised_nofile;
-	rlim_t		 nofile;	/* soft RLIMIT_NOFILE */
-	size_t		 npidfds;
+	size_t		 step;		/* index of the current step */
 	bool		 trouble;
 	bool		 interrupted;
 	bool		 live;		/* a live line on the terminal */
 	bool		 live_shown;
-	size_t		 step;		/* index of the current step */
-	bool		 signal_early;	/* signal each target once held */
-	bool		 watching;	/* new pidfds go into epoll at once */
 };
 
-struct signame {
-	const char	*name;
-	int		 signo;
-};
+/* Forward declarations, in the order of the sections below. */
+static int64_t	now_ns(void);
+static void	usage(void) __attribute__((noreturn));
+static void	usage_error(const char *, ...)
+		    __attribute__((noreturn, format(printf, 1, 2)));
+static void	parse_args(struct control *, int, char *[]);
+static void	validate_args(struct control *);
+static struct target *find_target(const struct run *, pid_t);
+static enum admission admit(struct run *, pid_t, enum origin,
+		    const struct procinfo *, ssize_t, struct target **);
+static void	find_and_signal_pids(struct run *);
+static void	find_targets(struct run *);
+static void	expand_tree(struct run *, bool);
+static void	signal_target(struct run *, struct target *, int);
+static void	run_schedule(struct run *);
+static bool	interrupt_arrived(struct run *);
+static void	target_ended(struct run *, struct target *);
+static void	read_exit_status(struct run *, struct target *);
+static void	settle(struct run *);
+static void	remove_pidfiles(struct run *);
+static enum exitcode exit_code(const struct run *);
+static void	report(const struct run *, enum exitcode);
+static void	event(struct run *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static const char *escape(const char *, char *, size_t);
+static void	live_erase(struct run *);
+static void	live_update(struct run *, int64_t);
+static enum exitcode finish_output(enum exitcode, bool);
 
-static const struct signame signames[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
-	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "PWR", SIGPWR },
-	{ "SYS", SIGSYS }, { "IOT", SIGIOT }, { "CLD", SIGCHLD },
-	{ "POLL", SIGPOLL }
-};
+/* Command line */
 
 static const struct option longopts[] = {
 	{ "pidfile",		required_argument,	NULL, 'F' },
 	{ "full",		required_argument,	NULL, 'f' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "json",		no_argument,		NULL, 'j' },
+	{ "list",		no_argument,		NULL, 'l' },
 	{ "name",		required_argument,	NULL, 'n' },
 	{ "oknodo",		no_argument,		NULL, 'o' },
 	{ "parent",		required_argument,	NULL, 'P' },
@@ -216,26 +238,58 @@ static const struct option longopts[] = {
 	{ NULL,			0,			NULL, 0 }
 };
 
-static const char usage_text[] =
-    "usage: gracekill [-hjoqVv] [-F pidfile] [-f regex] [-n name] [-P ppid]"
-    " [-p pid[,pid...]]\n"
-    "       [-S schedule | -s signal -t timeout --kill-wait duration]"
-    " [-T[mode]] [-u user]\n"
-    "       [-x path] [--dry-run] [--no-cont] [--no-escalate] [--no-wait]"
-    " [--older duration]\n"
-    "       [--remove-pidfile] [pid | name ...]\n";
+static const char synopsis[] =
+    "usage: gracekill [-hjloqTVv] [-F pidfile] [-f regex] [-n name]"
+    " [-P ppid]\n"
+    "                 [-p pid] [-S schedule] [-s signal] [-t timeout]"
+    " [-u user]\n"
+    "                 [-x path] [--dry-run] [--kill-wait duration]"
+    " [--no-cont]\n"
+    "                 [--no-escalate] [--no-wait] [--older duration]\n"
+    "                 [--remove-pidfile] [--tree[=mode]] [pid | name ...]\n";
 
-static void	usage(void) __attribute__((noreturn));
+static const char options_help[] =
+    "\nA process is a target if it meets every option given; the values\n"
+    "of one option (-p 1,2; -n a -n b) are alternatives.\n"
+    "Select:\n"
+    "  -p, --pid PID[,PID...]   these process IDs (also a PID operand)\n"
+    "  -F, --pidfile FILE       the PID in FILE\n"
+    "  -n, --name NAME          named NAME (also a NAME operand)\n"
+    "  -x, --exe PATH           running the executable PATH\n"
+    "  -f, --full REGEX         whose command line matches REGEX (ERE)\n"
+    "  -P, --parent PPID        children of PPID\n"
+    "  -u, --user USER          whose real or effective user is USER\n"
+    "      --older DURATION     started at least DURATION ago\n"
+    "Scope:\n"
+    "  -T, --tree[=all|mixed]   also every descendant (mixed: SIGKILL only)\n"
+    "Schedule:\n"
+    "  -s, --signal SIG         first signal (TERM); -SIG first works too\n"
+    "  -t, --timeout DURATION   how long to wait after it (10s)\n"
+    "      --kill-wait DURATION how long to wait after SIGKILL (5s)\n"
+    "  -S, --schedule LIST      the whole schedule, e.g. QUIT/30/TERM/5/KILL\n"
+    "      --no-escalate        never send SIGKILL\n"
+    "      --no-cont            no SIGCONT after a signal to a stopped target\n"
+    "      --no-wait            send the first signal and return\n"
+    "Output:\n"
+    "  -j, --json               the report as JSON\n"
+    "  -q, --quiet              print nothing but errors\n"
+    "  -v, --verbose            timestamped events on stderr\n"
+    "      --dry-run            list the targets and the schedule only\n"
+    "Other:\n"
+    "  -o, --oknodo             exit 0 when nothing matched\n"
+    "      --remove-pidfile     remove each pidfile once its process is gone\n"
+    "  -l, --list               list the signal names and numbers\n"
+    "  -h, --help               print this help\n"
+    "  -V, --version            print the version\n"
+    "Exit status: 0 all gone, 1 nothing matched, 2 something still runs,\n"
+    "3 trouble, 64 usage error.  See gracekill(1).\n";
 
 static void
 usage(void)
 {
-	fputs(usage_text, stderr);
+	fputs(synopsis, stderr);
 	exit(EXIT_USAGE);
 }
-
-static void	usage_error(const char *, ...)
-		    __attribute__((noreturn, format(printf, 1, 2)));
 
 static void
 usage_error(const char *fmt, ...)
@@ -248,14 +302,29 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int64_t
-now_ns(void)
+/* Print what -h, -V or -l asked for and exit: 0, or 3 if unwritten. */
+static void
+print_and_exit(const char *text)
 {
-	struct timespec ts;
+	fputs(text, stdout);
+	exit((int)finish_output(EXIT_GONE, true));
+}
 
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		err(EXIT_TROUBLE, "clock_gettime");
-	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
+/* -l: every signal name gracekill accepts, with its number. */
+static void
+list_signals(void)
+{
+	const char *name;
+	int signo;
+
+	for (int n = 1; n < SIGRTMIN; n++)
+		for (size_t i = 0; (name = signal_alias(i, &signo)) != NULL;
+		    i++)
+			if (signo == n)
+				printf("%2d %s\n", n, name);
+	for (int n = SIGRTMIN; n <= SIGRTMAX; n++)
+		printf("%2d %s\n", n, signal_name(n));
+	exit((int)finish_output(EXIT_GONE, true));
 }
 
 static void *
@@ -266,266 +335,14 @@ xreallocarray(void *p, size_t n, size_t size)
 	return p;
 }
 
-/* Whether text is one or more decimal digits and nothing else. */
-static bool
-all_digits(const char *text)
+/* Append one element to the array *arrayp of *np elements of size. */
+static void *
+append(void *arrayp, size_t *np, size_t size)
 {
-	if (*text == '\0')
-		return false;
-	for (; *text != '\0'; text++)
-		if (!isdigit((unsigned char)*text))
-			return false;
-	return true;
-}
+	void **array = arrayp;
 
-/*
- * Parse a DURATION: digits with an optional fraction, then an optional
- * unit ms, s, m or h (seconds without one), or "infinity".  Stores
- * nanoseconds or INFINITE.  Returns 0, or -1 for anything else.
- */
-static int
-parse_duration(const char *text, int64_t *ns)
-{
-	static const struct { const char *unit; int64_t ns; } units[] = {
-		{ "", NSEC }, { "s", NSEC }, { "ms", MSEC },
-		{ "m", 60 * NSEC }, { "h", 3600 * NSEC }
-	};
-	const char *p = text;
-	int64_t whole = 0, frac = 0, scale = 1, unit = -1;
-
-	if (strcmp(text, "infinity") == 0) {
-		*ns = INFINITE;
-		return 0;
-	}
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		if (whole > (INT64_MAX - 9) / 10)
-			return -1;
-		whole = whole * 10 + (*p - '0');
-	}
-	if (*p == '.') {
-		if (!isdigit((unsigned char)*++p))
-			return -1;
-		for (; isdigit((unsigned char)*p); p++)
-			if (scale < NSEC) {
-				frac = frac * 10 + (*p - '0');
-				scale *= 10;
-			}
-	}
-	for (size_t i = 0; i < nitems(units); i++)
-		if (strcmp(p, units[i].unit) == 0)
-			unit = units[i].ns;
-	if (unit == -1 || whole > INT64_MAX / unit)
-		return -1;
-	/* frac / scale of a unit, without overflow: every unit is in ms. */
-	frac *= unit / MSEC;
-	frac = frac / scale * MSEC + frac % scale * MSEC / scale;
-	if (whole * unit > INT64_MAX - frac)
-		return -1;
-	*ns = whole * unit + frac;
-	return 0;
-}
-
-/* Parse N of RTMIN+N or RTMAX-N; -1 when out of range. */
-static int
-parse_rt_offset(const char *text)
-{
-	const char *errstr;
-	long long n;
-
-	if (!all_digits(text))
-		return -1;
-	n = strtonum(text, 0, SIGRTMAX - SIGRTMIN, &errstr);
-	return errstr != NULL ? -1 : (int)n;
-}
-
-/*
- * Parse a SIGNAL: a name with or without SIG in any case, a number,
- * RTMIN+N, RTMAX-N, or 0.  Returns 0 with *signo set, or -1.
- */
-static int
-parse_signal(const char *text, int *signo)
-{
-	const char *errstr;
-	int n;
-
-	if (all_digits(text)) {
-		n = (int)strtonum(text, 0, SIGRTMAX, &errstr);
-		if (errstr != NULL || (n > SIGSYS && n < SIGRTMIN))
-			return -1;
-		*signo = n;
-		return 0;
-	}
-	if (strncasecmp(text, "SIG", 3) == 0)
-		text += 3;
-	for (size_t i = 0; i < nitems(signames); i++)
-		if (strcasecmp(text, signames[i].name) == 0) {
-			*signo = signames[i].signo;
-			return 0;
-		}
-	if (strncasecmp(text, "RTMIN", 5) == 0 &&
-	    (text[5] == '\0' || text[5] == '+')) {
-		n = text[5] != '\0' ? parse_rt_offset(text + 6) : 0;
-		if (n < 0)
-			return -1;
-		*signo = SIGRTMIN + n;
-		return 0;
-	}
-	if (strncasecmp(text, "RTMAX", 5) == 0 &&
-	    (text[5] == '\0' || text[5] == '-')) {
-		n = text[5] != '\0' ? parse_rt_offset(text + 6) : 0;
-		if (n < 0)
-			return -1;
-		*signo = SIGRTMAX - n;
-		return 0;
-	}
-	return -1;
-}
-
-/* The name of signo without SIG, e.g. "TERM", "RTMIN+1"; static storage. */
-static const char *
-signal_name(int signo)
-{
-	static char buf[16];
-
-	for (size_t i = 0; i < nitems(signames); i++)
-		if (signames[i].signo == signo)
-			return signames[i].name;
-	if (signo == SIGRTMIN)
-		return "RTMIN";
-	if (signo == SIGRTMAX)
-		return "RTMAX";
-	if (signo > SIGRTMIN && signo <= (SIGRTMIN + SIGRTMAX) / 2)
-		snprintf(buf, sizeof(buf), "RTMIN+%d", signo - SIGRTMIN);
-	else if (signo > SIGRTMIN && signo < SIGRTMAX)
-		snprintf(buf, sizeof(buf), "RTMAX-%d", SIGRTMAX - signo);
-	else
-		snprintf(buf, sizeof(buf), "%d", signo);
-	return buf;
-}
-
-static void
-schedule_add(struct schedule *sched, int signo, int64_t wait_ns)
-{
-	sched->steps = xreallocarray(sched->steps, sched->nsteps + 1,
-	    sizeof(*sched->steps));
-	sched->steps[sched->nsteps].signo = signo;
-	sched->steps[sched->nsteps].wait_ns = wait_ns;
-	sched->nsteps++;
-}
-
-static void
-schedule_free(struct schedule *sched)
-{
-	free(sched->steps);
-	sched->steps = NULL;
-	sched->nsteps = sched->repeat_from = 0;
-}
-
-static int
-schedule_fail(char *why, size_t whylen, const char *reason, const char *part)
-{
-	snprintf(why, whylen, "%s: '%s'", reason, part);
-	return -1;
-}
-
-/*
- * Parse a start-stop-daemon style schedule SIG/DUR/SIG/DUR..., where a
- * plain DURATION means TERM/DUR/KILL/5s, a final signal without a
- * duration waits 5 s, and "forever" repeats the rest.  Returns 0, or -1
- * with the reason and the bad part in why.
- */
-static int
-parse_schedule(const char *text, struct schedule *sched, char *why,
-    size_t whylen)
-{
-	char *copy, *rest, *token;
-	int64_t ns;
-	int signo = 0, r = 0;
-	bool want_signal = true, forever = false;
-
-	memset(sched, 0, sizeof(*sched));
-	if (strchr(text, '/') == NULL && parse_duration(text, &ns) == 0) {
-		schedule_add(sched, SIGTERM, ns);
-		schedule_add(sched, SIGKILL, 5 * NSEC);
-		sched->repeat_from = sched->nsteps;
-		return 0;
-	}
-	if ((copy = strdup(text)) == NULL)
-		err(EXIT_TROUBLE, NULL);
-	rest = copy;
-	while (r == 0 && (token = strsep(&rest, "/")) != NULL) {
-		if (*token == '\0')
-			r = schedule_fail(why, whylen, "empty step", token);
-		else if (want_signal && strcmp(token, "forever") == 0) {
-			if (forever)
-				r = schedule_fail(why, whylen,
-				    "forever given twice", token);
-			forever = true;
-			sched->repeat_from = sched->nsteps;
-		} else if (want_signal) {
-			if (parse_signal(token[0] == '-' ? token + 1 : token,
-			    &signo) == -1)
-				r = schedule_fail(why, whylen,
-				    parse_duration(token, &ns) == 0 ?
-				    "missing signal" : "unknown signal", token);
-			want_signal = false;
-		} else {
-			if (parse_duration(token, &ns) == -1)
-				r = schedule_fail(why, whylen,
-				    "invalid duration", token);
-			schedule_add(sched, signo, ns);
-			want_signal = true;
-		}
-	}
-	free(copy);
-	if (r != 0)
-		return r;
-	if (!want_signal)
-		schedule_add(sched, signo, 5 * NSEC);
-	if (!forever)
-		sched->repeat_from = sched->nsteps;
-	else if (sched->repeat_from == sched->nsteps)
-		return schedule_fail(why, whylen,
-		    "nothing to repeat after forever", "forever");
-	return 0;
-}
-
-static void
-format_duration(char *buf, size_t size, int64_t ns)
-{
-	int n;
-
-	if (ns == INFINITE)
-		snprintf(buf, size, "infinity");
-	else if (ns % NSEC == 0)
-		snprintf(buf, size, "%llds", (long long)(ns / NSEC));
-	else if (ns % MSEC == 0 && ns < NSEC)
-		snprintf(buf, size, "%lldms", (long long)(ns / MSEC));
-	else {
-		/* 1.5s, not 1500000000ns: the fraction without its zeros. */
-		n = snprintf(buf, size, "%lld.%09lld", (long long)(ns / NSEC),
-		    (long long)(ns % NSEC));
-		while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
-			buf[--n] = '\0';
-		strlcat(buf, "s", size);
-	}
-}
-
-/* Print the schedule as the user could have written it. */
-static void
-print_schedule(FILE *fp, const struct schedule *sched)
-{
-	char dur[32];
-
-	for (size_t i = 0; i < sched->nsteps; i++) {
-		if (i == sched->repeat_from)
-			fputs(i ? "/forever" : "forever", fp);
-		format_duration(dur, sizeof(dur), sched->steps[i].wait_ns);
-		fprintf(fp, "%s%s/%s", i || i == sched->repeat_from ? "/" : "",
-		    signal_name(sched->steps[i].signo), dur);
-	}
+	*array = xreallocarray(*array, *np + 1, size);
+	return (char *)*array + (*np)++ * size;
 }
 
 static pid_t
@@ -534,9 +351,9 @@ parse_pid(const char *option, const char *text)
 	const char *errstr = NULL;
 	long long v = 0;
 
-	if (all_digits(text))
+	if (is_decimal(text))
 		v = strtonum(text, 1, INT_MAX, &errstr);
-	if (!all_digits(text) || errstr != NULL) {
+	if (!is_decimal(text) || errstr != NULL) {
 		if (option != NULL)
 			usage_error("%s: invalid PID: '%s'", option, text);
 		usage_error("invalid PID: '%s'", text);
@@ -544,19 +361,19 @@ parse_pid(const char *option, const char *text)
 	return (pid_t)v;
 }
 
+/* Append the comma-separated PIDs of text to *list. */
 static void
-add_pids(struct control *ctl, const char *list)
+add_pid_list(const char *option, const char *text, pid_t **list, size_t *n)
 {
-	char *copy, *p, *token;
+	char *copy, *p, *part;
 
-	if ((copy = strdup(list)) == NULL)
+	if ((copy = strdup(text)) == NULL)
 		err(EXIT_TROUBLE, NULL);
 	p = copy;
 	do {
-		token = strsep(&p, ",");
-		ctl->pids = xreallocarray(ctl->pids, ctl->npids + 1,
-		    sizeof(*ctl->pids));
-		ctl->pids[ctl->npids++] = parse_pid("--pid", token);
+		part = strsep(&p, ",");
+		*(pid_t *)append(list, n, sizeof(**list)) =
+		    parse_pid(option, part);
 	} while (p != NULL);
 	free(copy);
 }
@@ -568,8 +385,8 @@ add_name(struct control *ctl, const char *name)
 
 	if (*name == '\0')
 		usage_error("--name: empty name: ''");
-	m->names = xreallocarray(m->names, m->nnames + 1, sizeof(*m->names));
-	m->names[m->nnames++] = name;
+	*(const char **)append(&m->names, &m->nnames, sizeof(*m->names)) =
+	    name;
 }
 
 static void
@@ -580,11 +397,10 @@ add_exe(struct control *ctl, const char *path)
 
 	if (*path == '\0')
 		usage_error("--exe: empty path: ''");
-	if ((real = realpath(path, NULL)) == NULL && (real = strdup(path)) ==
-	    NULL)
+	if ((real = realpath(path, NULL)) == NULL &&
+	    (real = strdup(path)) == NULL)
 		err(EXIT_TROUBLE, NULL);
-	m->exes = xreallocarray(m->exes, m->nexes + 1, sizeof(*m->exes));
-	m->exes[m->nexes++] = real;
+	*(const char **)append(&m->exes, &m->nexes, sizeof(*m->exes)) = real;
 }
 
 static void
@@ -606,16 +422,6 @@ add_regex(struct control *ctl, const char *text)
 }
 
 static void
-add_parent(struct control *ctl, const char *text)
-{
-	struct procmatch *m = &ctl->match;
-
-	m->parents = xreallocarray(m->parents, m->nparents + 1,
-	    sizeof(*m->parents));
-	m->parents[m->nparents++] = parse_pid("--parent", text);
-}
-
-static void
 add_user(struct control *ctl, const char *text)
 {
 	struct procmatch *m = &ctl->match;
@@ -625,14 +431,13 @@ add_user(struct control *ctl, const char *text)
 
 	if ((pw = getpwnam(text)) != NULL)
 		uid = pw->pw_uid;
-	else if (all_digits(text))
+	else if (is_decimal(text))
 		uid = (uid_t)strtonum(text, 0, UINT32_MAX - 1, &errstr);
 	else
 		errstr = "unknown";
 	if (errstr != NULL)
 		usage_error("--user: unknown user: '%s'", text);
-	m->uids = xreallocarray(m->uids, m->nuids + 1, sizeof(*m->uids));
-	m->uids[m->nuids++] = uid;
+	*(uid_t *)append(&m->uids, &m->nuids, sizeof(*m->uids)) = uid;
 }
 
 static void
@@ -640,12 +445,8 @@ add_pidfile(struct control *ctl, const char *path)
 {
 	if (*path == '\0')
 		usage_error("--pidfile: empty path: ''");
-	ctl->pidfiles = xreallocarray(ctl->pidfiles, ctl->npidfiles + 1,
-	    sizeof(*ctl->pidfiles));
-	memset(&ctl->pidfiles[ctl->npidfiles], 0, sizeof(*ctl->pidfiles));
-	ctl->pidfiles[ctl->npidfiles].path = path;
-	ctl->pidfiles[ctl->npidfiles].dirfd = -1;
-	ctl->npidfiles++;
+	*(const char **)append(&ctl->pidfiles, &ctl->npidfiles,
+	    sizeof(*ctl->pidfiles)) = path;
 }
 
 static int64_t
@@ -658,9 +459,44 @@ duration_arg(const char *option, const char *text)
 	return ns;
 }
 
-static void
-parse_tree_mode(struct control *ctl, const char *mode)
+static bool
+is_tree_mode(const char *text)
 {
+	return strcmp(text, "all") == 0 || strcmp(text, "mixed") == 0;
+}
+
+/*
+ * -T takes no argument and --tree=MODE is the only way to give a mode,
+ * so that "-T mixed" cannot quietly select every process named mixed.
+ * Returns the mode glued to -T or given as the next argument, or NULL.
+ */
+static const char *
+misplaced_tree_mode(int argc, char *argv[])
+{
+	const char *prev = argv[optind - 1], *t;
+
+	if (optind >= argc)
+		return NULL;
+	/* "-T mixed", "--tree mixed", or "-Tmixed" still being read. */
+	if (optind > 1 && (strcmp(prev, "--tree") == 0 || (prev[0] == '-' &&
+	    prev[1] != '-' && prev[strlen(prev) - 1] == 'T')) &&
+	    is_tree_mode(argv[optind]))
+		return argv[optind];
+	if (argv[optind][0] == '-' && argv[optind][1] != '-' &&
+	    (t = strrchr(argv[optind], 'T')) != NULL && is_tree_mode(t + 1))
+		return t + 1;
+	return NULL;
+}
+
+static void
+parse_tree(struct control *ctl, const char *mode, int argc, char *argv[])
+{
+	const char *misplaced;
+
+	if (mode == NULL && (misplaced = misplaced_tree_mode(argc, argv)))
+		usage_error("%s takes a mode only as --tree=%s (and -n %s "
+		    "selects processes named %s)", argv[optind - 1][1] == '-' ?
+		    "--tree" : "-T", misplaced, misplaced, misplaced);
 	if (mode == NULL || strcmp(mode, "all") == 0)
 		ctl->tree = TREE_ALL;
 	else if (strcmp(mode, "mixed") == 0)
@@ -674,23 +510,41 @@ static void
 add_operands(struct control *ctl, int argc, char *argv[])
 {
 	for (int i = 0; i < argc; i++) {
-		if (all_digits(argv[i])) {
-			ctl->pids = xreallocarray(ctl->pids, ctl->npids + 1,
-			    sizeof(*ctl->pids));
-			ctl->pids[ctl->npids++] = parse_pid(NULL, argv[i]);
-		} else
+		if (is_decimal(argv[i]))
+			*(pid_t *)append(&ctl->pids, &ctl->npids,
+			    sizeof(*ctl->pids)) = parse_pid(NULL, argv[i]);
+		else
 			add_name(ctl, argv[i]);
 	}
+}
+
+/*
+ * As with kill, pkill and killall, a first argument that is exactly
+ * -SIG means -s SIG.  Returns how many arguments it took (0 or 1).
+ */
+static int
+signal_first(struct control *ctl, int argc, char *argv[])
+{
+	if (argc < 2 || argv[1][0] != '-' || argv[1][1] == '-' ||
+	    argv[1][1] == '\0' || parse_signal(argv[1] + 1, &ctl->signo) == -1)
+		return 0;
+	ctl->signal_given = true;
+	return 1;
 }
 
 /* Parse the command line into ctl; usage errors exit 64. */
 static void
 parse_args(struct control *ctl, int argc, char *argv[])
 {
-	int ch;
+	int ch, shift;
 
 	argv[0] = (char *)getprogname();	/* getopt's messages name us */
-	while ((ch = getopt_long(argc, argv, "F:f:hjn:oP:p:qS:s:T::t:u:Vvx:",
+	if ((shift = signal_first(ctl, argc, argv)) > 0) {
+		argv[1] = argv[0];
+		argc -= shift;
+		argv += shift;
+	}
+	while ((ch = getopt_long(argc, argv, "F:f:hjln:oP:p:qS:s:Tt:u:Vvx:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
@@ -700,10 +554,14 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			add_regex(ctl, optarg);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(EXIT_GONE);
+			fputs(synopsis, stdout);
+			print_and_exit(options_help);
+			break;
 		case 'j':
 			ctl->json = true;
+			break;
+		case 'l':
+			list_signals();
 			break;
 		case 'n':
 			add_name(ctl, optarg);
@@ -712,10 +570,11 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			ctl->oknodo = true;
 			break;
 		case 'P':
-			add_parent(ctl, optarg);
+			add_pid_list("--parent", optarg, &ctl->match.parents,
+			    &ctl->match.nparents);
 			break;
 		case 'p':
-			add_pids(ctl, optarg);
+			add_pid_list("--pid", optarg, &ctl->pids, &ctl->npids);
 			break;
 		case 'q':
 			ctl->quiet = true;
@@ -730,7 +589,7 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			ctl->signal_given = true;
 			break;
 		case 'T':
-			parse_tree_mode(ctl, optarg);
+			parse_tree(ctl, optarg, argc, argv);
 			break;
 		case 't':
 			ctl->timeout_ns = duration_arg("--timeout", optarg);
@@ -740,8 +599,8 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			add_user(ctl, optarg);
 			break;
 		case 'V':
-			puts("gracekill " VERSION);
-			exit(EXIT_GONE);
+			print_and_exit("gracekill " VERSION "\n");
+			break;
 		case 'v':
 			ctl->verbose = true;
 			break;
@@ -766,8 +625,7 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			break;
 		case 'O' + 256:
 			ctl->match.older_ns = duration_arg("--older", optarg);
-			if (ctl->match.older_ns == INFINITE)
-				ctl->match.older_ns = INT64_MAX;
+			ctl->match.older = true;
 			break;
 		case 'R' + 256:
 			ctl->remove_pidfile = true;
@@ -779,227 +637,251 @@ parse_args(struct control *ctl, int argc, char *argv[])
 	add_operands(ctl, argc - optind, argv + optind);
 }
 
+/* Build the schedule from -S, or from -s, -t and --kill-wait. */
+static void
+build_schedule(struct control *ctl)
+{
+	size_t whylen;
+	char *why;
+
+	if (ctl->schedule_text == NULL) {
+		if (schedule_simple(&ctl->sched, ctl->signo, ctl->timeout_ns,
+		    !ctl->no_escalate, ctl->killwait_ns) == -1)
+			err(EXIT_TROUBLE, NULL);
+		return;
+	}
+	if (ctl->signal_given || ctl->timeout_given || ctl->killwait_given)
+		usage_error("--schedule cannot be combined with "
+		    "--signal, --timeout or --kill-wait");
+	if (ctl->no_escalate)
+		usage_error("--no-escalate cannot be combined with --schedule");
+	/* Room to quote any part of the list, however long. */
+	whylen = strlen(ctl->schedule_text) + 64;
+	if ((why = malloc(whylen)) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	if (parse_schedule(ctl->schedule_text, &ctl->sched, why, whylen) == -1)
+		usage_error("--schedule: %s in '%s'", why, ctl->schedule_text);
+	free(why);
+}
+
 /* Check option combinations and build the schedule. */
 static void
 validate_args(struct control *ctl)
 {
-	struct procmatch *m = &ctl->match;
-	size_t whylen;
-	char *why;
+	unsigned given = procscan_given(&ctl->match);
 
-	if (ctl->schedule_text != NULL) {
-		if (ctl->signal_given || ctl->timeout_given ||
-		    ctl->killwait_given)
-			usage_error("--schedule cannot be combined with "
-			    "--signal, --timeout or --kill-wait");
-		if (ctl->no_escalate)
-			usage_error("--no-escalate cannot be combined with "
-			    "--schedule");
-		/* Room to quote any part of the list, however long. */
-		whylen = strlen(ctl->schedule_text) + 64;
-		if ((why = malloc(whylen)) == NULL)
-			err(EXIT_TROUBLE, NULL);
-		if (parse_schedule(ctl->schedule_text, &ctl->sched, why,
-		    whylen) == -1)
-			usage_error("--schedule: %s in '%s'", why,
-			    ctl->schedule_text);
-		free(why);
-	} else {
-		schedule_add(&ctl->sched, ctl->signo, ctl->timeout_ns);
-		if (!ctl->no_escalate && ctl->signo != SIGKILL)
-			schedule_add(&ctl->sched, SIGKILL, ctl->killwait_ns);
-		ctl->sched.repeat_from = ctl->sched.nsteps;
-	}
-	m->user_selects = m->nuids > 0 && m->nnames == 0 && m->nexes == 0 &&
-	    m->nregexes == 0 && m->nparents == 0 && ctl->npids == 0 &&
-	    ctl->npidfiles == 0;
-	if (!procscan_selects(m) && ctl->npids == 0 && ctl->npidfiles == 0)
+	build_schedule(ctl);
+	if (ctl->npids == 0 && ctl->npidfiles == 0 &&
+	    (given & ~(unsigned)MATCH_OLDER) == 0)
 		usage_error("no process selected: give a PID, a NAME or a "
 		    "selector option");
 }
 
-/* Seconds since gracekill started, for -v. */
-static void	event(struct control *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-static void	live_erase(struct control *);
+/* Target table */
 
 static void
-event(struct control *ctl, const char *fmt, ...)
+index_insert(struct run *run, size_t i)
 {
-	va_list ap;
-	int64_t t;
+	size_t mask = run->indexsize - 1, slot;
 
-	if (!ctl->verbose)
-		return;
-	live_erase(ctl);
-	t = now_ns() - ctl->t0;
-	fprintf(stderr, "%s: [+%lld.%03llds] ", getprogname(),
-	    (long long)(t / NSEC), (long long)(t % NSEC / MSEC));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	slot = (size_t)run->targets[i].pi.pid * 2654435761U & mask;
+	while (run->index[slot] != 0)
+		slot = (slot + 1) & mask;
+	run->index[slot] = (int32_t)(i + 1);
 }
 
-/* Length of the valid UTF-8 sequence at s, 0 if none. */
-static size_t
-utf8_len(const unsigned char *s)
+/* The target of PID pid, or NULL. */
+static struct target *
+find_target(const struct run *run, pid_t pid)
 {
-	size_t n, i;
-	uint32_t c;
+	size_t mask = run->indexsize - 1, slot;
+	struct target *t;
 
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, c = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, c = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
+	if (run->indexsize == 0)
+		return NULL;
+	for (slot = (size_t)pid * 2654435761U & mask; run->index[slot] != 0;
+	    slot = (slot + 1) & mask) {
+		t = &run->targets[run->index[slot] - 1];
+		if (t->pi.pid == pid)
+			return t;
 	}
-	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) ||
-	    (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c < 0xa0))
-		return 0;
-	return n;
-}
-
-/* Print s with control characters and invalid UTF-8 escaped C-style. */
-static void
-print_escaped(FILE *fp, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	while (*p != '\0') {
-		n = utf8_len(p);
-		if (*p == '\\')
-			fputs("\\\\", fp);
-		else if (n == 0 || *p < 0x20 || *p == 0x7f)
-			fprintf(fp, "\\x%02x", *p);
-		else {
-			fwrite(p, 1, n, fp);
-			p += n;
-			continue;
-		}
-		p++;
-	}
-}
-
-/* Print s as a JSON string; invalid UTF-8 becomes U+FFFD. */
-static void
-print_json_string(FILE *fp, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	fputc('"', fp);
-	while (*p != '\0') {
-		n = utf8_len(p);
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(fp, "\\u%04x", *p);
-		else if (n == 0)
-			fputs("\\ufffd", fp);
-		else {
-			fwrite(p, 1, n, fp);
-			p += n;
-			continue;
-		}
-		p++;
-	}
-	fputc('"', fp);
-}
-
-static ssize_t
-find_target(const struct control *ctl, pid_t pid)
-{
-	size_t mask = ctl->indexsize - 1, i;
-
-	if (ctl->indexsize == 0)
-		return -1;
-	for (i = (size_t)pid * 2654435761U & mask; ctl->index[i] != 0;
-	    i = (i + 1) & mask)
-		if (ctl->targets[ctl->index[i] - 1].pi.pid == pid)
-			return ctl->index[i] - 1;
-	return -1;
-}
-
-static void
-index_insert(struct control *ctl, size_t t)
-{
-	size_t mask = ctl->indexsize - 1, i;
-
-	i = (size_t)ctl->targets[t].pi.pid * 2654435761U & mask;
-	while (ctl->index[i] != 0)
-		i = (i + 1) & mask;
-	ctl->index[i] = (int32_t)(t + 1);
+	return NULL;
 }
 
 /* Append a target for pi; the PID index stays at most half full. */
 static struct target *
-new_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
+new_target(struct run *run, const struct procinfo *pi, enum origin origin)
 {
 	struct target *t;
 
-	if (ctl->ntargets == ctl->captargets) {
-		ctl->captargets = ctl->captargets ? ctl->captargets * 2 : 16;
-		ctl->targets = xreallocarray(ctl->targets, ctl->captargets,
-		    sizeof(*ctl->targets));
+	if (run->ntargets == run->captargets) {
+		run->captargets = run->captargets ? run->captargets * 2 : 16;
+		run->targets = xreallocarray(run->targets, run->captargets,
+		    sizeof(*run->targets));
 	}
-	if (ctl->ntargets * 2 >= ctl->indexsize) {
-		free(ctl->index);
-		ctl->indexsize = ctl->indexsize ? ctl->indexsize * 2 : 64;
-		if ((ctl->index = calloc(ctl->indexsize,
-		    sizeof(*ctl->index))) == NULL)
+	if (run->ntargets * 2 >= run->indexsize) {
+		free(run->index);
+		run->indexsize = run->indexsize ? run->indexsize * 2 : 64;
+		if ((run->index = calloc(run->indexsize,
+		    sizeof(*run->index))) == NULL)
 			err(EXIT_TROUBLE, NULL);
-		for (size_t i = 0; i < ctl->ntargets; i++)
-			index_insert(ctl, i);
+		for (size_t i = 0; i < run->ntargets; i++)
+			index_insert(run, i);
 	}
-	t = &ctl->targets[ctl->ntargets];
+	t = &run->targets[run->ntargets];
 	memset(t, 0, sizeof(*t));
 	t->pi = *pi;
 	t->pidfd = -1;
 	t->origin = origin;
-	t->pidfile = -1;
-	index_insert(ctl, ctl->ntargets++);
+	index_insert(run, run->ntargets++);
 	return t;
 }
 
+/* Record the chain of our ancestors, which are never targets. */
 static void
-skip_target(struct control *ctl, struct target *t, const char *reason)
+find_ancestors(struct run *run)
 {
-	t->outcome = OUT_SKIPPED;
-	strlcpy(t->reason, reason, sizeof(t->reason));
-	if (t->origin == ORIGIN_EXPLICIT) {
-		warnx("PID %d: refusing to signal: %s", (int)t->pi.pid, reason);
-		ctl->trouble = true;
-	} else
-		event(ctl, "skipping %d (%s): %s", (int)t->pi.pid, t->pi.comm,
-		    reason);
+	struct procinfo pi;
+	pid_t pid = getppid();
+
+	while (pid > 1 && run->nancestors < 4096) {
+		*(pid_t *)append(&run->ancestors, &run->nancestors,
+		    sizeof(*run->ancestors)) = pid;
+		if (procscan_read_stat(pid, &pi) == -1)
+			break;
+		pid = pi.ppid;
+	}
 }
 
 /* Why pi must never be a target, or NULL. */
 static const char *
-never_target(const struct control *ctl, const struct procinfo *pi)
+never_target(const struct run *run, const struct procinfo *pi)
 {
 	if (pi->pid == 1)
 		return "init (PID 1)";
-	if (pi->pid == ctl->self)
+	if (pi->pid == run->self)
 		return "gracekill itself";
-	for (size_t i = 0; i < ctl->nancestors; i++)
-		if (ctl->ancestors[i] == pi->pid)
+	for (size_t i = 0; i < run->nancestors; i++)
+		if (run->ancestors[i] == pi->pid)
 			return "ancestor of gracekill";
 	if (procscan_is_kthread(pi))
 		return "kernel thread";
 	return NULL;
+}
+
+/* Holding */
+
+static rlim_t
+soft_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 1024;
+	return rl.rlim_cur;
+}
+
+/* Raise the soft RLIMIT_NOFILE to the hard limit, once. */
+static bool
+raise_nofile(struct run *run)
+{
+	struct rlimit rl;
+
+	if (run->raised_nofile)
+		return false;
+	run->raised_nofile = true;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= rl.rlim_max)
+		return false;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return false;
+	run->nofile = rl.rlim_cur;
+	event(run, "raised the file descriptor limit to %llu",
+	    (unsigned long long)rl.rlim_cur);
+	return true;
+}
+
+/*
+ * Whether a pidfd may be opened and still leave descriptors for reading
+ * /proc and the pidfiles; raises RLIMIT_NOFILE when that helps.
+ */
+static bool
+fd_available(struct run *run)
+{
+	size_t reserve = FD_RESERVE + run->ctl->npidfiles;
+
+	if (run->npidfds + reserve < run->nofile)
+		return true;
+	return raise_nofile(run) && run->npidfds + reserve < run->nofile;
+}
+
+static void
+close_pidfd(struct run *run, int *fd)
+{
+	if (*fd < 0)
+		return;
+	close(*fd);
+	*fd = -1;
+	run->npidfds--;
+}
+
+/*
+ * Open a pidfd for pid.  Returns it, GONE_PIDFD, NO_PIDFD when it must
+ * be watched through /proc instead (no pidfd support, or no descriptor
+ * left even after raising RLIMIT_NOFILE), or THREAD_PIDFD when pid is a
+ * thread, not a process.
+ */
+static int
+open_pidfd(struct run *run, pid_t pid)
+{
+	int fd;
+
+	while (!run->no_pidfd) {
+		if (!fd_available(run)) {
+			event(run, "using /proc polling for %d: no file "
+			    "descriptor left for a pidfd", (int)pid);
+			return NO_PIDFD;
+		}
+		if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1) {
+			run->npidfds++;
+			return fd;
+		}
+		if (errno == ESRCH)
+			return GONE_PIDFD;
+		if (errno == EINVAL)
+			return THREAD_PIDFD;
+		if (errno == EMFILE && raise_nofile(run))
+			continue;
+		if (errno == ENOSYS) {
+			run->no_pidfd = true;
+			event(run, "pidfd_open: %s: using /proc polling for "
+			    "every target", strerror(errno));
+		} else
+			event(run, "using /proc polling for %d: pidfd_open: %s",
+			    (int)pid, strerror(errno));
+		return NO_PIDFD;
+	}
+	return NO_PIDFD;
+}
+
+/*
+ * Read /proc/PID/stat.  A failure other than "gone" (ESRCH) is trouble
+ * and said so; errno is kept for the caller.
+ */
+static int
+read_stat(struct run *run, pid_t pid, struct procinfo *pi)
+{
+	int saved;
+
+	if (procscan_read_stat(pid, pi) == 0)
+		return 0;
+	if (errno != ESRCH) {
+		saved = errno;
+		warn("PID %d: /proc/%d/stat", (int)pid, (int)pid);
+		run->trouble = true;
+		errno = saved;
+	}
+	return -1;
 }
 
 /*
@@ -1017,441 +899,62 @@ is_thread(pid_t pid, char *buf, size_t size)
 	return true;
 }
 
-static rlim_t
-soft_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return 1024;
-	return rl.rlim_cur;
-}
-
-/* Raise the soft RLIMIT_NOFILE to the hard limit, once. */
-static bool
-raise_nofile(struct control *ctl)
-{
-	struct rlimit rl;
-
-	if (ctl->raised_nofile)
-		return false;
-	ctl->raised_nofile = true;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= rl.rlim_max)
-		return false;
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return false;
-	ctl->nofile = rl.rlim_cur;
-	event(ctl, "raised the file descriptor limit to %llu",
-	    (unsigned long long)rl.rlim_cur);
-	return true;
-}
-
-/*
- * Whether a pidfd may be opened and still leave descriptors for reading
- * /proc and the pidfiles; raises RLIMIT_NOFILE when that helps.
- */
-static bool
-fd_available(struct control *ctl)
-{
-	size_t reserve = FD_RESERVE + ctl->npidfiles;
-
-	if (ctl->npidfds + reserve < ctl->nofile)
-		return true;
-	return raise_nofile(ctl) && ctl->npidfds + reserve < ctl->nofile;
-}
-
+/* Wait for t's pidfd in epoll: it becomes readable when t exits. */
 static void
-close_pidfd(struct control *ctl, int *fd)
-{
-	if (*fd == -1)
-		return;
-	close(*fd);
-	*fd = -1;
-	ctl->npidfds--;
-}
-
-/*
- * Open a pidfd for pid.  Returns it, GONE_PIDFD, NO_PIDFD when it must
- * be watched through /proc instead (no pidfd support, or no descriptor
- * left even after raising RLIMIT_NOFILE), or THREAD_PIDFD when pid is a
- * thread, not a process.
- */
-static int
-open_pidfd(struct control *ctl, pid_t pid)
-{
-	int fd;
-
-	while (!ctl->no_pidfd) {
-		if (!fd_available(ctl)) {
-			event(ctl, "using /proc polling for %d: no file "
-			    "descriptor left for a pidfd", (int)pid);
-			return NO_PIDFD;
-		}
-		if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1) {
-			ctl->npidfds++;
-			return fd;
-		}
-		if (errno == ESRCH)
-			return GONE_PIDFD;
-		if (errno == EINVAL)
-			return THREAD_PIDFD;
-		if (errno == EMFILE && raise_nofile(ctl))
-			continue;
-		if (errno == ENOSYS) {
-			ctl->no_pidfd = true;
-			event(ctl, "pidfd_open: %s: using /proc polling for "
-			    "every target", strerror(errno));
-		} else
-			event(ctl, "using /proc polling for %d: pidfd_open: %s",
-			    (int)pid, strerror(errno));
-		return NO_PIDFD;
-	}
-	return NO_PIDFD;
-}
-
-/*
- * Read /proc/PID/stat.  A failure other than "gone" (ESRCH) is trouble
- * and said so; errno is kept for the caller.
- */
-static int
-read_stat(struct control *ctl, pid_t pid, struct procinfo *pi)
-{
-	int saved;
-
-	if (procscan_read_stat(pid, pi) == 0)
-		return 0;
-	if (errno != ESRCH) {
-		saved = errno;
-		warn("PID %d: /proc/%d/stat", (int)pid, (int)pid);
-		ctl->trouble = true;
-		errno = saved;
-	}
-	return -1;
-}
-
-/*
- * Whether now, read after the pidfd was opened, is still the process
- * chosen: the same start time, and for a match by selector, still a
- * match (a PID recycled within one clock tick shows another name).
- */
-static bool
-same_process(const struct control *ctl, const struct procinfo *was,
-    const struct procinfo *now, enum origin origin)
-{
-	if (now->starttime != was->starttime)
-		return false;
-	return origin != ORIGIN_MATCH || procscan_matches(&ctl->match, now) ==
-	    1;
-}
-
-/*
- * Hold the process pi: open its pidfd, then
- * re-read /proc/PID/stat to check the PID still names the process
- * chosen.  Returns 0 with *now filled in and *fdp the pidfd (-1 when
- * watched through /proc), -1 when it vanished, or -2 when it is a
- * thread (the reason in why).
- */
-static int
-hold_process(struct control *ctl, const struct procinfo *pi,
-    enum origin origin, struct procinfo *now, int *fdp, char *why,
-    size_t whylen)
-{
-	int fd;
-
-	if ((fd = open_pidfd(ctl, pi->pid)) == GONE_PIDFD)
-		return -1;
-	if (fd == THREAD_PIDFD && is_thread(pi->pid, why, whylen))
-		return -2;
-	if (fd < 0)
-		fd = -1;
-	if (read_stat(ctl, pi->pid, now) == -1) {
-		close_pidfd(ctl, &fd);
-		return -1;
-	}
-	if (!same_process(ctl, pi, now, origin)) {
-		close_pidfd(ctl, &fd);
-		return -1;
-	}
-	*fdp = fd;
-	return 0;
-}
-
-static void	signal_target(struct control *, struct target *, int);
-static void	signal_step(struct control *, size_t, bool);
-static bool	interrupt_arrived(struct control *);
-
-/* Wait for t's pidfd in epoll. */
-static void
-watch_pidfd(struct control *ctl, struct target *t)
+watch_pidfd(struct run *run, struct target *t)
 {
 	struct epoll_event ev;
 
 	ev.events = EPOLLIN | EPOLLONESHOT;
-	ev.data.u64 = (uint64_t)(t - ctl->targets);
-	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, t->pidfd, &ev) == -1)
+	ev.data.u64 = (uint64_t)(t - run->targets);
+	if (epoll_ctl(run->epfd, EPOLL_CTL_ADD, t->pidfd, &ev) == -1)
 		err(EXIT_TROUBLE, "epoll_ctl: PID %d", (int)t->pi.pid);
 }
 
-/*
- * Watch the new target t through fd, its pidfd, or through /proc.  The
- * pidfd goes into epoll only once the first signals are out (a pidfd
- * that became readable meanwhile is reported at once), unless the
- * targets are signalled as they are found.
- */
-static void
-watch_target(struct control *ctl, struct target *t, int fd)
+/* Make pi, held through fd (-1: through /proc), a live target. */
+static struct target *
+hold_target(struct run *run, const struct procinfo *pi, enum origin origin,
+    int fd)
 {
+	struct target *t = new_target(run, pi, origin);
+
 	t->pidfd = fd;
 	t->alive = true;
-	ctl->nalive++;
-	ctl->nheld++;
+	run->nalive++;
+	run->nheld++;
 	if (fd == -1)
-		ctl->nfallback++;
-	if (ctl->signal_early && !interrupt_arrived(ctl))
-		signal_target(ctl, t, ctl->sched.steps[0].signo);
-	if (ctl->watching && t->alive && t->pidfd != -1)
-		watch_pidfd(ctl, t);
-}
-
-/* The first signals are out: wait on every pidfd held so far. */
-static void
-start_watching(struct control *ctl)
-{
-	for (size_t i = 0; i < ctl->ntargets; i++)
-		if (ctl->targets[i].alive && ctl->targets[i].pidfd != -1)
-			watch_pidfd(ctl, &ctl->targets[i]);
-	ctl->watching = true;
-}
-
-/*
- * Make pi, a match or a tree member, a target: skip what must never be
- * one, hold a pidfd for the rest.  A PID already known only takes the
- * stronger origin.  Returns the target, or NULL when pi vanished
- * meanwhile.
- */
-static struct target *
-add_target(struct control *ctl, const struct procinfo *pi, enum origin origin)
-{
-	struct procinfo now;
-	struct target *t;
-	const char *why;
-	char buf[64];
-	ssize_t i;
-	int fd;
-
-	if ((i = find_target(ctl, pi->pid)) != -1) {
-		t = &ctl->targets[i];
-		if (origin > t->origin)
-			t->origin = origin;
-		return t;
-	}
-	if ((why = never_target(ctl, pi)) != NULL) {
-		t = new_target(ctl, pi, origin);
-		skip_target(ctl, t, why);
-		return t;
-	}
-	switch (hold_process(ctl, pi, origin, &now, &fd, buf, sizeof(buf))) {
-	case 0:
-		break;
-	case -2:
-		t = new_target(ctl, pi, origin);
-		skip_target(ctl, t, buf);
-		return t;
-	default:
-		event(ctl, "%d (%s) vanished before it was signalled",
-		    (int)pi->pid, pi->comm);
-		return NULL;
-	}
-	t = new_target(ctl, &now, origin);
-	watch_target(ctl, t, fd);
+		run->nfallback++;
+	else
+		watch_pidfd(run, t);
 	return t;
 }
 
 /*
- * Make pi, held through fd (-1: through /proc), a target; skipped if
- * why says it must never be one.
+ * List pi as skipped: it must never be a target.  Given by hand, it is
+ * refused out loud and counts as trouble; matched, it is left out.
  */
 static struct target *
-admit_target(struct control *ctl, const struct procinfo *pi,
-    enum origin origin, int fd, const char *why)
+skip_target(struct run *run, const struct procinfo *pi, enum origin origin,
+    const char *reason)
 {
-	struct target *t = new_target(ctl, pi, origin);
+	struct target *t = new_target(run, pi, origin);
+	char name[NAME_MAX_ESC];
 
-	if (why != NULL) {
-		close_pidfd(ctl, &fd);
-		skip_target(ctl, t, why);
+	t->outcome = OUT_SKIPPED;
+	strlcpy(t->reason, reason, sizeof(t->reason));
+	if (origin == ORIGIN_EXPLICIT) {
+		warnx("PID %d: refusing to signal: %s", (int)pi->pid, reason);
+		run->trouble = true;
 	} else
-		watch_target(ctl, t, fd);
+		event(run, "skipping %d (%s): %s", (int)pi->pid,
+		    escape(pi->comm, name, sizeof(name)), reason);
 	return t;
-}
-
-/*
- * Hold pid, found by the scan by name: open its pidfd, then read its
- * stat once, both to match and to know the process the pidfd holds.
- * Should the PID be recycled in between, the pidfd still holds the old
- * process, which only ever makes the target vanish, never a stranger
- * signalled.
- */
-static void
-hold_named(struct control *ctl, pid_t pid)
-{
-	struct procinfo pi;
-	int fd;
-
-	if (find_target(ctl, pid) != -1 ||
-	    (fd = open_pidfd(ctl, pid)) == GONE_PIDFD)
-		return;
-	if (fd < 0) {
-		/* Watched through /proc: the usual two reads of stat. */
-		if (procscan_read_stat(pid, &pi) == 0 &&
-		    procscan_matches(&ctl->match, &pi) == 1)
-			add_target(ctl, &pi, ORIGIN_MATCH);
-		return;
-	}
-	if (read_stat(ctl, pid, &pi) == -1) {
-		close_pidfd(ctl, &fd);
-		return;
-	}
-	if (procscan_matches(&ctl->match, &pi) != 1) {
-		close_pidfd(ctl, &fd);
-		return;
-	}
-	admit_target(ctl, &pi, ORIGIN_MATCH, fd, never_target(ctl, &pi));
-}
-
-/*
- * What a scan found, held only once the scan is over: the targets are
- * the processes that matched before any signal went out.
- */
-struct candidates {
-	struct procinfo	*procs;
-	size_t		 n, cap;
-};
-
-static struct procinfo *
-add_candidate(struct candidates *c)
-{
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->procs = xreallocarray(c->procs, c->cap, sizeof(*c->procs));
-	}
-	return &c->procs[c->n++];
-}
-
-static int
-candidate_named(pid_t pid, void *arg)
-{
-	add_candidate(arg)->pid = pid;
-	return 0;
-}
-
-static int
-candidate_matched(const struct procinfo *pi, void *arg)
-{
-	*add_candidate(arg) = *pi;
-	return 0;
-}
-
-/* Record the chain of our ancestors, which are never targets. */
-static void
-find_ancestors(struct control *ctl)
-{
-	struct procinfo pi;
-	pid_t pid = getppid();
-
-	while (pid > 1 && ctl->nancestors < 4096) {
-		ctl->ancestors = xreallocarray(ctl->ancestors,
-		    ctl->nancestors + 1, sizeof(*ctl->ancestors));
-		ctl->ancestors[ctl->nancestors++] = pid;
-		if (procscan_read_stat(pid, &pi) == -1)
-			break;
-		pid = pi.ppid;
-	}
-}
-
-/* Whether pi, given by PID, passes the filters; if not, say why. */
-static bool
-explicit_passes(struct control *ctl, const struct procinfo *pi)
-{
-	int r;
-
-	if (pi->pid == 1 || (r = procscan_filters(&ctl->match, pi)) == 1)
-		return true;
-	event(ctl, "PID %d (%s): %s", (int)pi->pid, pi->comm, r == 0 ?
-	    "filtered out" : "vanished");
-	return false;
-}
-
-/*
- * Add an explicit PID (from -p or a pidfile) if it runs and passes.
- * The pidfd is opened first and stat read once: should the PID be
- * recycled in between, the pidfd holds the old process, so the target
- * only vanishes.  Without a pidfd, the start time read here guards
- * every signal.
- */
-static struct target *
-add_explicit(struct control *ctl, pid_t pid)
-{
-	struct procinfo pi;
-	struct target *t;
-	const char *why;
-	char buf[64];
-	ssize_t i;
-	bool no_pidfd;
-	int fd;
-
-	if ((i = find_target(ctl, pid)) != -1) {
-		t = &ctl->targets[i];
-		t->origin = ORIGIN_EXPLICIT;
-		return t;
-	}
-	if ((fd = open_pidfd(ctl, pid)) == GONE_PIDFD) {
-		event(ctl, "PID %d: no such process", (int)pid);
-		return NULL;
-	}
-	/* Without a pidfd, the PID may be a thread's: see below. */
-	if ((no_pidfd = fd < 0))
-		fd = -1;
-	if (read_stat(ctl, pid, &pi) == -1) {
-		if (errno == ESRCH)
-			event(ctl, "PID %d: no such process", (int)pid);
-		close_pidfd(ctl, &fd);
-		return NULL;
-	}
-	if (!explicit_passes(ctl, &pi)) {
-		close_pidfd(ctl, &fd);
-		return NULL;
-	}
-	if ((why = never_target(ctl, &pi)) == NULL && no_pidfd &&
-	    is_thread(pid, buf, sizeof(buf)))
-		why = buf;
-	return admit_target(ctl, &pi, ORIGIN_EXPLICIT, fd, why);
-}
-
-static const char *
-pidfile_error_text(int error)
-{
-	switch (error) {
-	case PIDFILE_EMPTY:
-		return "empty pidfile";
-	case PIDFILE_MALFORMED:
-		return "malformed first line: expected a decimal PID";
-	case PIDFILE_TOOBIG:
-		return "larger than 4 KiB";
-	case PIDFILE_NOTREG:
-		return "not a regular file";
-	case PIDFILE_SYMLINK:
-		return "symbolic link not owned by root";
-	default:
-		return strerror(errno);
-	}
 }
 
 /* Refuse the PID of an insecure pidfile: say why, list it as skipped. */
-static void
-refuse_insecure(struct control *ctl, const struct pidfile *pf,
-    const struct procinfo *pi, size_t i)
+static struct target *
+refuse_insecure(struct run *run, const struct pidfile *pf,
+    const struct procinfo *pi)
 {
 	struct target *t;
 	char risk[96];
@@ -1477,52 +980,161 @@ refuse_insecure(struct control *ctl, const struct pidfile *pf,
 	    "any process; confirm PID %d with --name, --exe or --user, or "
 	    "keep the file and its directory owned and writable by root only",
 	    pf->path, risk, (int)pf->pid);
-	ctl->trouble = true;
-	if (find_target(ctl, pi->pid) != -1)
-		return;
-	t = new_target(ctl, pi, ORIGIN_EXPLICIT);
+	run->trouble = true;
+	t = new_target(run, pi, ORIGIN_EXPLICIT);
 	t->outcome = OUT_SKIPPED;
 	strlcpy(t->reason, "insecure pidfile", sizeof(t->reason));
-	t->pidfile = (ssize_t)i;
+	return t;
 }
 
 /*
- * Whether the PID of pidfile i may be believed.  Running as root, an
- * insecure pidfile is believed only when --name, --exe or --user also
- * matches the process it names; otherwise it is refused.
+ * Whether the held process pi meets every criterion: the PIDs of -p,
+ * and all of ctl->match.  The PID of an insecure pidfile must first be
+ * confirmed by an identity criterion, or it is refused.
  */
-static bool
-trust_pidfile(struct control *ctl, struct pidfile *pf, size_t i)
+static enum admission
+check_criteria(struct run *run, const struct procinfo *pi,
+    const struct pidfile *pf, struct target **tp)
 {
-	struct procinfo pi;
+	const struct control *ctl = run->ctl;
+	char name[NAME_MAX_ESC];
+	bool listed = ctl->npids == 0;
+	int r;
 
-	if (pf->trust == TRUST_OK)
-		return true;
-	if (procscan_read_stat(pf->pid, &pi) == -1) {
-		event(ctl, "%s: PID %d: no such process", pf->path,
-		    (int)pf->pid);
-		return false;
+	if (pf != NULL && pf->trust != TRUST_OK) {
+		r = procscan_given(&ctl->match) & MATCH_IDENTITY ?
+		    procscan_match(&ctl->match, pi, MATCH_IDENTITY) : 0;
+		if (r == -1)
+			return ADMIT_GONE;
+		if (r == 0) {
+			*tp = refuse_insecure(run, pf, pi);
+			return ADMIT_REFUSED;
+		}
+		event(run, "%s: insecure, but PID %d is confirmed by --name, "
+		    "--exe or --user", pf->path, (int)pi->pid);
 	}
-	if (procscan_confirms(&ctl->match, &pi) != 1) {
-		refuse_insecure(ctl, pf, &pi, i);
-		return false;
+	for (size_t i = 0; !listed && i < ctl->npids; i++)
+		listed = ctl->pids[i] == pi->pid;
+	r = listed ? procscan_match(&ctl->match, pi, ~0U) : 0;
+	if (r == 0)
+		event(run, "PID %d (%s): filtered out", (int)pi->pid,
+		    escape(pi->comm, name, sizeof(name)));
+	return r == 1 ? ADMIT_HELD : r == 0 ? ADMIT_FILTERED : ADMIT_GONE;
+}
+
+/*
+ * The one way in for every target, whatever chose it.  Hold pid (open
+ * its pidfd), read its stat once, check that it is still the process
+ * the selector saw (seen, when the selector read it), then check every
+ * criterion (tree members are taken whole) and the never-target rules.
+ * pidfile is the index of the pidfile naming pid, or -1.  Returns what
+ * became of it; *tp is its entry in the table, if it got one.
+ */
+static enum admission
+admit(struct run *run, pid_t pid, enum origin origin,
+    const struct procinfo *seen, ssize_t pidfile, struct target **tp)
+{
+	const struct pidfile *pf = pidfile >= 0 ? &run->pidfiles[pidfile] :
+	    NULL;
+	struct procinfo pi;
+	enum admission a = ADMIT_HELD;
+	const char *why;
+	char thread[64];
+	int fd;
+
+	*tp = find_target(run, pid);
+	if (*tp != NULL) {
+		if (origin > (*tp)->origin)
+			(*tp)->origin = origin;
+		return (*tp)->outcome == OUT_SKIPPED ? ADMIT_SKIPPED :
+		    ADMIT_HELD;
 	}
-	event(ctl, "%s: insecure, but PID %d is confirmed by --name, --exe "
-	    "or --user", pf->path, (int)pf->pid);
-	pf->trust = TRUST_OK;
-	return true;
+	if ((fd = open_pidfd(run, pid)) == GONE_PIDFD ||
+	    read_stat(run, pid, &pi) == -1 ||
+	    (seen != NULL && !procscan_same(seen, &pi))) {
+		close_pidfd(run, &fd);
+		return ADMIT_GONE;
+	}
+	/* Without a pidfd, a PID given by hand may still be a thread's. */
+	if ((fd == THREAD_PIDFD || (fd == NO_PIDFD &&
+	    origin == ORIGIN_EXPLICIT)) && is_thread(pid, thread,
+	    sizeof(thread))) {
+		*tp = skip_target(run, &pi, origin, thread);
+		return ADMIT_SKIPPED;
+	}
+	if (fd < 0)
+		fd = -1;
+	if (origin != ORIGIN_TREE)
+		a = check_criteria(run, &pi, pf, tp);
+	if (a == ADMIT_HELD && (why = never_target(run, &pi)) != NULL) {
+		*tp = skip_target(run, &pi, origin, why);
+		a = ADMIT_SKIPPED;
+	}
+	if (a != ADMIT_HELD) {
+		close_pidfd(run, &fd);
+		return a;
+	}
+	*tp = hold_target(run, &pi, origin, fd);
+	return ADMIT_HELD;
+}
+
+/*
+ * A list of PIDs alone: hold each and signal it at once, so that the
+ * first targets are exiting while the last are looked at.
+ */
+static void
+find_and_signal_pids(struct run *run)
+{
+	const struct control *ctl = run->ctl;
+	struct target *t;
+
+	for (size_t i = 0; i < ctl->npids; i++) {
+		switch (admit(run, ctl->pids[i], ORIGIN_EXPLICIT, NULL, -1,
+		    &t)) {
+		case ADMIT_GONE:
+			event(run, "PID %d: no such process",
+			    (int)ctl->pids[i]);
+			break;
+		case ADMIT_HELD:
+			if (t->alive && !t->started && !interrupt_arrived(run))
+				signal_target(run, t,
+				    ctl->sched.steps[0].signo);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static const char *
+pidfile_error_text(int error)
+{
+	switch (error) {
+	case PIDFILE_EMPTY:
+		return "empty pidfile";
+	case PIDFILE_MALFORMED:
+		return "malformed first line: expected a decimal PID";
+	case PIDFILE_TOOBIG:
+		return "larger than 4 KiB";
+	case PIDFILE_NOTREG:
+		return "not a regular file";
+	case PIDFILE_SYMLINK:
+		return "symbolic link not owned by root";
+	default:
+		return strerror(errno);
+	}
 }
 
 /* Whether a pidfile read gave a PID; says what is wrong otherwise. */
 static bool
-pidfile_usable(struct control *ctl, const struct pidfile *pf, int error)
+pidfile_usable(struct run *run, const struct pidfile *pf, int error)
 {
 	switch (error) {
 	case PIDFILE_OK:
 		return true;
 	case PIDFILE_MISSING:
 	case PIDFILE_DEVNULL:
-		event(ctl, "%s: %s", pf->path, error == PIDFILE_MISSING ?
+		event(run, "%s: %s", pf->path, error == PIDFILE_MISSING ?
 		    "no such pidfile" : "no PID");
 		return false;
 	case PIDFILE_RANGE:
@@ -1532,94 +1144,190 @@ pidfile_usable(struct control *ctl, const struct pidfile *pf, int error)
 		warnx("%s: %s", pf->path, pidfile_error_text(error));
 		break;
 	}
-	ctl->trouble = true;
+	run->trouble = true;
 	return false;
 }
 
-/* Read every pidfile and add the PIDs they name. */
+/*
+ * Read every pidfile before the first signal (a target's shutdown may
+ * remove another's pidfile), then admit the PIDs they name.
+ */
 static void
-collect_pidfiles(struct control *ctl)
+find_pidfile_targets(struct run *run)
 {
+	const struct control *ctl = run->ctl;
 	struct pidfile *pf;
 	struct target *t;
+	bool *usable;
 
-	if (ctl->npidfiles > 0)
-		ctl->pid_max = procscan_pid_max();
+	run->pid_max = procscan_pid_max();
+	run->pidfiles = xreallocarray(NULL, ctl->npidfiles,
+	    sizeof(*run->pidfiles));
+	run->fates = xreallocarray(NULL, ctl->npidfiles, sizeof(*run->fates));
+	if ((usable = calloc(ctl->npidfiles, sizeof(*usable))) == NULL)
+		err(EXIT_TROUBLE, NULL);
 	for (size_t i = 0; i < ctl->npidfiles; i++) {
-		pf = &ctl->pidfiles[i];
-		if (!pidfile_usable(ctl, pf,
-		    procscan_read_pidfile(pf, ctl->pid_max)))
-			continue;
-		if (!trust_pidfile(ctl, pf, i))
-			continue;
-		if ((t = add_explicit(ctl, pf->pid)) != NULL)
-			t->pidfile = (ssize_t)i;
+		pf = &run->pidfiles[i];
+		memset(pf, 0, sizeof(*pf));
+		pf->path = ctl->pidfiles[i];
+		run->fates[i] = FATE_UNREAD;
+		usable[i] = pidfile_usable(run, pf,
+		    procscan_read_pidfile(pf, run->pid_max));
 	}
+	for (size_t i = 0; i < ctl->npidfiles; i++) {
+		if (!usable[i])
+			continue;
+		switch (admit(run, run->pidfiles[i].pid, ORIGIN_EXPLICIT, NULL,
+		    (ssize_t)i, &t)) {
+		case ADMIT_GONE:
+			event(run, "%s: PID %d: no such process",
+			    run->pidfiles[i].path, (int)run->pidfiles[i].pid);
+			run->fates[i] = FATE_STALE;
+			break;
+		case ADMIT_HELD:
+			run->fates[i] = FATE_TARGET;
+			break;
+		default:
+			run->fates[i] = FATE_PASSED_OVER;
+			break;
+		}
+	}
+	free(usable);
 }
 
-/* In tree mode: the processes whose parent is a live target. */
-struct tree_scan {
-	struct control	*ctl;
-	struct procinfo	*procs;
-	size_t		 nprocs;
+/* What a scan of /proc found: PIDs to admit once it is over. */
+struct pidlist {
+	pid_t		*pids;
+	size_t		 n;
 };
 
 static int
-tree_collect(const struct procinfo *pi, void *arg)
+collect_pid(pid_t pid, void *arg)
 {
-	struct tree_scan *ts = arg;
+	struct pidlist *l = arg;
 
-	if (pi->ppid <= 1)
-		return 0;
-	ts->procs = xreallocarray(ts->procs, ts->nprocs + 1,
-	    sizeof(*ts->procs));
-	ts->procs[ts->nprocs++] = *pi;
+	*(pid_t *)append(&l->pids, &l->n, sizeof(*l->pids)) = pid;
 	return 0;
 }
 
-static void	signal_new_member(struct control *, struct target *);
-
 /*
- * Add every descendant of every live target from one scan of all of
- * /proc, for kernels without the children files.
+ * Scan /proc, then admit what the scan found: the scan is over before
+ * any signal, so a process a target forks on its signal is no match.
  */
 static void
-scan_tree(struct control *ctl, bool running)
+find_scanned_targets(struct run *run)
 {
-	struct tree_scan ts = { ctl, NULL, 0 };
-	struct target *parent, *t;
-	size_t added = 0, before;
-	ssize_t pi;
+	struct pidlist found = { NULL, 0 };
+	struct target *t;
 
-	if (procscan_scan(NULL, tree_collect, &ts) == -1) {
+	if (procscan_scan(&run->ctl->match, collect_pid, &found) == -1) {
 		warn("/proc");
-		ctl->trouble = true;
+		run->trouble = true;
+	}
+	for (size_t i = 0; i < found.n; i++)
+		admit(run, found.pids[i], ORIGIN_MATCH, NULL, -1, &t);
+	free(found.pids);
+}
+
+/*
+ * Find and hold the targets, signalling none: enumerate from the
+ * cheapest criterion given (pidfiles, then PIDs, else a scan of
+ * /proc), check the others on each, then add the trees.
+ */
+static void
+find_targets(struct run *run)
+{
+	const struct control *ctl = run->ctl;
+	struct target *t;
+
+	if (ctl->npidfiles > 0)
+		find_pidfile_targets(run);
+	else if (ctl->npids > 0)
+		for (size_t i = 0; i < ctl->npids; i++) {
+			if (admit(run, ctl->pids[i], ORIGIN_EXPLICIT, NULL, -1,
+			    &t) == ADMIT_GONE)
+				event(run, "PID %d: no such process",
+				    (int)ctl->pids[i]);
+		}
+	else
+		find_scanned_targets(run);
+	if (ctl->tree != TREE_NONE)
+		expand_tree(run, false);
+}
+
+/*
+ * Admit pi, a child of the live target parent, as a tree member.  A
+ * child must have started no earlier than its parent, so a recycled
+ * parent PID cannot adopt strangers.  While the schedule runs, a new
+ * member gets the current step's signal at once.
+ */
+static bool
+admit_child(struct run *run, const struct procinfo *pi,
+    const struct target *parent, bool running)
+{
+	struct target *t;
+
+	if (find_target(run, pi->pid) != NULL ||
+	    pi->starttime < parent->pi.starttime ||
+	    admit(run, pi->pid, ORIGIN_TREE, pi, -1, &t) != ADMIT_HELD)
+		return false;
+	if (running)
+		signal_target(run, t, run->ctl->sched.steps[run->step].signo);
+	return true;
+}
+
+/* For kernels without the children files: one scan of all of /proc. */
+struct tree_scan {
+	struct procinfo	*procs;
+	size_t		 nprocs;
+	int		 failed;	/* errno of a stat not read */
+};
+
+static int
+tree_collect(pid_t pid, void *arg)
+{
+	struct tree_scan *ts = arg;
+	struct procinfo pi;
+
+	if (procscan_read_stat(pid, &pi) == -1) {
+		if (errno != ESRCH)
+			ts->failed = errno;
+		return 0;
+	}
+	if (pi.ppid > 1)
+		*(struct procinfo *)append(&ts->procs, &ts->nprocs,
+		    sizeof(*ts->procs)) = pi;
+	return 0;
+}
+
+/* Add every descendant of every live target from one scan of /proc. */
+static void
+scan_tree(struct run *run, bool running)
+{
+	struct tree_scan ts = { NULL, 0, 0 };
+	struct target *parent;
+	bool added;
+
+	if (procscan_scan(NULL, tree_collect, &ts) == -1 || ts.failed) {
+		if (ts.failed)
+			errno = ts.failed;
+		warn("/proc");
+		run->trouble = true;
 	}
 	do {
-		before = added;
-		for (size_t i = 0; i < ts.nprocs; i++) {
-			if (find_target(ctl, ts.procs[i].pid) != -1)
-				continue;
-			if ((pi = find_target(ctl, ts.procs[i].ppid)) == -1)
-				continue;
-			parent = &ctl->targets[pi];
-			if (!parent->alive ||
-			    ts.procs[i].starttime < parent->pi.starttime)
-				continue;
-			t = add_target(ctl, &ts.procs[i], ORIGIN_TREE);
-			if (t == NULL || !t->alive)
-				continue;
-			added++;
-			if (running)
-				signal_new_member(ctl, t);
-		}
-	} while (added != before);
+		added = false;
+		for (size_t i = 0; i < ts.nprocs; i++)
+			if ((parent = find_target(run, ts.procs[i].ppid)) !=
+			    NULL && parent->alive &&
+			    admit_child(run, &ts.procs[i], parent, running))
+				added = true;
+	} while (added);
 	free(ts.procs);
 }
 
 struct tree_walk {
-	struct control	*ctl;
-	size_t		 parent;
+	struct run	*run;
+	size_t		 parent;	/* index: the table may move */
 	bool		 running;
 };
 
@@ -1627,110 +1335,242 @@ static int
 tree_child(const struct procinfo *pi, void *arg)
 {
 	struct tree_walk *tw = arg;
-	struct control *ctl = tw->ctl;
-	struct target *t;
 
-	if (find_target(ctl, pi->pid) != -1 ||
-	    pi->starttime < ctl->targets[tw->parent].pi.starttime)
-		return 0;
-	t = add_target(ctl, pi, ORIGIN_TREE);
-	if (t != NULL && t->alive && tw->running)
-		signal_new_member(ctl, t);
+	admit_child(tw->run, pi, &tw->run->targets[tw->parent], tw->running);
 	return 0;
 }
 
 /*
  * Add every descendant of every live target.  Targets added meanwhile
- * are walked in turn, so one pass finds grandchildren too.  A child
- * must have started no earlier than its parent, so a recycled parent
- * PID cannot adopt strangers.  While the schedule runs, a new member
- * gets the current step's signal at once.
+ * are walked in turn, so one pass finds grandchildren too.
  */
 static void
-expand_tree(struct control *ctl, bool running)
+expand_tree(struct run *run, bool running)
 {
-	struct tree_walk tw = { ctl, 0, running };
+	struct tree_walk tw = { run, 0, running };
 	pid_t pid;
 
-	for (size_t i = 0; i < ctl->ntargets; i++) {
-		if (!ctl->targets[i].alive)
+	for (size_t i = 0; i < run->ntargets; i++) {
+		if (!run->targets[i].alive)
 			continue;
 		tw.parent = i;
-		pid = ctl->targets[i].pi.pid;
+		pid = run->targets[i].pi.pid;
 		if (procscan_children(pid, tree_child, &tw) == 0)
 			continue;
 		if (errno == ENOSYS) {
-			scan_tree(ctl, running);
+			scan_tree(run, running);
 			return;
 		}
 		if (errno != ESRCH) {
 			warn("/proc/%d/task", (int)pid);
-			ctl->trouble = true;
+			run->trouble = true;
 		}
 	}
 }
 
-/*
- * Find the targets and hold a pidfd for each.  Unless in tree mode,
- * where every child must be found while its parent lives, each target
- * is signalled as soon as it is held: a list of PIDs alone at once;
- * otherwise once every pidfile is read and the scan is over, so that a
- * target's shutdown cannot remove a pidfile not yet read, and a process
- * a target forks on its signal is never taken for a match.
- */
-static void
-collect_targets(struct control *ctl)
-{
-	struct candidates c = { NULL, 0, 0 };
-	bool early = !ctl->dry_run && ctl->tree == TREE_NONE;
-	bool names = procscan_names_only(&ctl->match);
-	int r = 0;
+/* Signalling */
 
-	ctl->signal_early = early && ctl->npidfiles == 0 &&
-	    !procscan_selects(&ctl->match);
-	for (size_t i = 0; i < ctl->npids; i++)
-		add_explicit(ctl, ctl->pids[i]);
-	collect_pidfiles(ctl);
-	if (names)
-		r = procscan_scan_names(&ctl->match, candidate_named, &c);
-	else if (procscan_selects(&ctl->match))
-		r = procscan_scan(&ctl->match, candidate_matched, &c);
-	if (r == -1) {
-		warn("/proc");
-		ctl->trouble = true;
+/*
+ * Send signo to t through its pidfd (or, watched through /proc, with
+ * kill(2) after checking the start time).  Returns 0 or -1 with errno.
+ */
+static int
+send_signal(struct target *t, int signo)
+{
+	struct procinfo pi;
+
+	if (t->pidfd != -1)
+		return (int)syscall(SYS_pidfd_send_signal, t->pidfd, signo,
+		    NULL, 0);
+	if (procscan_reread(&t->pi, &pi) != 1) {
+		errno = ESRCH;
+		return -1;
 	}
-	if (early && !ctl->signal_early) {
-		if (!interrupt_arrived(ctl))
-			signal_step(ctl, 0, true);
-		ctl->signal_early = true;
+	if (t->pi.pid <= 1) {
+		errno = EINVAL;
+		return -1;
 	}
-	for (size_t i = 0; i < c.n; i++)
-		if (names)
-			hold_named(ctl, c.procs[i].pid);
-		else
-			add_target(ctl, &c.procs[i], ORIGIN_MATCH);
-	free(c.procs);
-	if (ctl->tree != TREE_NONE)
-		expand_tree(ctl, false);
+	return kill(t->pi.pid, signo);
 }
 
-/* Whether we may read a zombie's true exit status (CAP_SYS_PTRACE). */
+/* Whether the current step's signal goes to t (--tree=mixed spares). */
 static bool
-may_ptrace(void)
+step_applies(const struct control *ctl, const struct target *t, int signo)
 {
-	struct procstatus ps;
+	return ctl->tree != TREE_MIXED || t->origin != ORIGIN_TREE ||
+	    signo == SIGKILL;
+}
 
-	return procscan_read_status(getpid(), &ps) == 0 &&
-	    (ps.capeff & (1ULL << 19)) != 0;
+/* Stop counting t among the living. */
+static void
+unwatch(struct run *run, struct target *t)
+{
+	t->alive = false;
+	run->nalive--;
+	if (t->pidfd == -1)
+		run->nfallback--;
+}
+
+/*
+ * A signal to t failed: ESRCH means it is gone (vanished, if this was
+ * its first signal), EPERM on its first signal means denied.  Any other
+ * failure is trouble.
+ */
+static void
+signal_failed(struct run *run, struct target *t, int signo, bool first)
+{
+	char name[NAME_MAX_ESC];
+
+	if (errno == ESRCH) {
+		t->started = !first;
+		target_ended(run, t);
+		return;
+	}
+	live_erase(run);
+	escape(t->pi.comm, name, sizeof(name));
+	run->trouble = true;
+	if (!first || errno != EPERM) {
+		warn("PID %d (%s): SIG%s", (int)t->pi.pid, name,
+		    signal_name(signo));
+		return;
+	}
+	warn("PID %d (%s): cannot signal", (int)t->pi.pid, name);
+	t->outcome = OUT_DENIED;
+	strlcpy(t->reason, "operation not permitted", sizeof(t->reason));
+	unwatch(run, t);
+	close_pidfd(run, &t->pidfd);
+}
+
+/*
+ * Send SIGCONT after a graceful signal if t is stopped (state T or t).
+ * Its state was read just before the step: when it was held for the
+ * first, by explain() for the later ones.
+ */
+static void
+continue_if_stopped(struct run *run, struct target *t)
+{
+	char name[NAME_MAX_ESC];
+
+	if (procscan_is_stopped(&t->pi) && send_signal(t, SIGCONT) == 0)
+		event(run, "sent SIGCONT to stopped %d (%s)", (int)t->pi.pid,
+		    escape(t->pi.comm, name, sizeof(name)));
+}
+
+/* Signal one target for the current step. */
+static void
+signal_target(struct run *run, struct target *t, int signo)
+{
+	const struct control *ctl = run->ctl;
+	char name[NAME_MAX_ESC];
+	bool first = !t->started;
+
+	if (first) {
+		t->started = true;
+		t->first_ns = now_ns();
+	}
+	if (signo == 0 || !step_applies(ctl, t, signo))
+		return;
+	if (send_signal(t, signo) == -1) {
+		signal_failed(run, t, signo, first);
+		return;
+	}
+	*(int *)append(&t->sigs, &t->nsigs, sizeof(*t->sigs)) = signo;
+	if (signo == SIGKILL)
+		t->got_kill = true;
+	event(run, "sent SIG%s to %d (%s)", signal_name(signo),
+	    (int)t->pi.pid, escape(t->pi.comm, name, sizeof(name)));
+	if (!ctl->no_cont && signo != SIGKILL && signo != SIGCONT)
+		continue_if_stopped(run, t);
+}
+
+/*
+ * Send step k's signal to every live target; the first step only to
+ * those not signalled as they were held.
+ */
+static void
+signal_step(struct run *run, size_t k, bool first)
+{
+	int signo = run->ctl->sched.steps[k].signo;
+
+	run->step = k;
+	for (size_t i = 0; i < run->ntargets; i++)
+		if (run->targets[i].alive &&
+		    !(first && run->targets[i].started))
+			signal_target(run, &run->targets[i], signo);
+}
+
+/*
+ * Why a graceful signal did not end t, from /proc, into t->reason;
+ * empty when nothing shows.  Also refreshes t's state for SIGCONT.
+ */
+static void
+explain(struct target *t, int signo)
+{
+	struct procinfo now;
+	pid_t tracer = 0;
+	enum procscan_obstacle why;
+
+	why = procscan_obstacle(&t->pi, signo, &now, &tracer);
+	t->reason[0] = '\0';
+	if (why != OBSTACLE_GONE)
+		t->pi.state = now.state;
+	switch (why) {
+	case OBSTACLE_DSLEEP:
+		strlcpy(t->reason, "uninterruptible sleep (D)",
+		    sizeof(t->reason));
+		break;
+	case OBSTACLE_STOPPED:
+		strlcpy(t->reason, "stopped (T)", sizeof(t->reason));
+		break;
+	case OBSTACLE_TRACER:
+		snprintf(t->reason, sizeof(t->reason), "traced by PID %d",
+		    (int)tracer);
+		break;
+	case OBSTACLE_TRACED:
+		strlcpy(t->reason, "traced (t)", sizeof(t->reason));
+		break;
+	case OBSTACLE_IGNORES:
+		snprintf(t->reason, sizeof(t->reason), "ignores SIG%s",
+		    signal_name(signo));
+		break;
+	case OBSTACLE_BLOCKS:
+		snprintf(t->reason, sizeof(t->reason), "blocks SIG%s",
+		    signal_name(signo));
+		break;
+	default:
+		break;
+	}
+}
+
+/* The last graceful signal sent to t, or 0. */
+static int
+last_graceful(const struct target *t)
+{
+	for (size_t i = t->nsigs; i > 0; i--)
+		if (t->sigs[i - 1] != SIGKILL)
+			return t->sigs[i - 1];
+	return 0;
+}
+
+/* Waiting and exit status */
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		err(EXIT_TROUBLE, "clock_gettime");
+	return (int64_t)ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
 /* The exit status from PIDFD_GET_INFO (Linux 6.15+), once reaped. */
 static bool
-status_from_pidfd(struct control *ctl, struct target *t)
+status_from_pidfd(struct run *run, struct target *t)
 {
 	struct gk_pidfd_info info;
 
-	if (t->pidfd == -1 || ctl->no_pidfd_info)
+	if (t->pidfd == -1 || run->no_pidfd_info)
 		return false;
 	memset(&info, 0, sizeof(info));
 	info.mask = PIDFD_INFO_EXIT;
@@ -1738,12 +1578,12 @@ status_from_pidfd(struct control *ctl, struct target *t)
 		if (!(info.mask & PIDFD_INFO_EXIT))
 			return false;
 		t->status = info.exit_code;
-		ctl->pidfd_exit_seen = true;
+		run->pidfd_exit_seen = true;
 		return true;
 	}
 	if (errno == ENOTTY || errno == EINVAL) {
-		ctl->no_pidfd_info = true;
-		event(ctl, "PIDFD_GET_INFO: %s: exit status only from zombies",
+		run->no_pidfd_info = true;
+		event(run, "PIDFD_GET_INFO: %s: exit status only from zombies",
 		    strerror(errno));
 	}
 	return false;
@@ -1755,39 +1595,45 @@ status_from_pidfd(struct control *ctl, struct target *t)
  * believed only with CAP_SYS_PTRACE.
  */
 static bool
-status_from_zombie(struct control *ctl, struct target *t)
+status_from_zombie(struct run *run, struct target *t)
 {
 	struct procinfo pi;
 
-	if (procscan_read_stat(t->pi.pid, &pi) == -1 ||
-	    pi.starttime != t->pi.starttime ||
+	if (procscan_reread(&t->pi, &pi) != 1 ||
 	    (pi.state != 'Z' && pi.state != 'X') || pi.exit_code < 0)
 		return false;
-	if (pi.exit_code == 0 && ctl->privileged == -1)
-		ctl->privileged = may_ptrace();
-	if (pi.exit_code == 0 && !ctl->privileged)
+	if (pi.exit_code == 0 && run->privileged == -1)
+		run->privileged = procscan_may_ptrace();
+	if (pi.exit_code == 0 && !run->privileged)
 		return false;
 	t->status = pi.exit_code;
 	return true;
 }
 
+/* Read what the kernel kept of t's exit status, if anything. */
 static void
-set_status_kind(struct target *t)
+read_exit_status(struct run *run, struct target *t)
 {
+	/* The pidfd again last: the parent may reap between the reads. */
+	if (!status_from_pidfd(run, t) && !status_from_zombie(run, t) &&
+	    !status_from_pidfd(run, t))
+		return;
 	if (WIFEXITED(t->status))
 		t->status_kind = STATUS_CODE;
 	else if (WIFSIGNALED(t->status))
 		t->status_kind = STATUS_SIGNAL;
 }
 
-/* Read what the kernel kept of t's exit status, if anything. */
+/*
+ * Close the pidfd of t, which has ended, unless it may still give the
+ * status: kept while that is unknown, as the parent may reap it soon.
+ * Added with EPOLLONESHOT, a kept pidfd reports nothing more.
+ */
 static void
-read_exit_status(struct control *ctl, struct target *t)
+release_pidfd(struct run *run, struct target *t)
 {
-	/* The pidfd again last: the parent may reap between the reads. */
-	if (status_from_pidfd(ctl, t) || status_from_zombie(ctl, t) ||
-	    status_from_pidfd(ctl, t))
-		set_status_kind(t);
+	if (t->status_kind != STATUS_UNKNOWN || run->no_pidfd_info)
+		close_pidfd(run, &t->pidfd);
 }
 
 /*
@@ -1798,49 +1644,393 @@ read_exit_status(struct control *ctl, struct target *t)
  * /proc.  -v says the status at once.
  */
 static void
-note_exit_status(struct control *ctl, struct target *t)
+note_exit_status(struct run *run, struct target *t)
 {
-	if (ctl->verbose || t->pidfd == -1)
-		read_exit_status(ctl, t);
-	else if (status_from_pidfd(ctl, t))
-		set_status_kind(t);
-	else if (!ctl->pidfd_exit_seen)
-		read_exit_status(ctl, t);
-	else {
-		if (ctl->npending == ctl->cappending) {
-			ctl->cappending = ctl->cappending ?
-			    ctl->cappending * 2 : 64;
-			ctl->pending = xreallocarray(ctl->pending,
-			    ctl->cappending, sizeof(*ctl->pending));
-		}
-		ctl->pending[ctl->npending++] = (size_t)(t - ctl->targets);
-	}
-}
-
-/*
- * Close the pidfd of t, which has ended, unless it may still give the
- * status: kept while that is unknown, as the parent may reap it soon.
- * Added with EPOLLONESHOT, a kept pidfd reports nothing more.
- */
-static void
-release_pidfd(struct control *ctl, struct target *t)
-{
-	if (t->status_kind != STATUS_UNKNOWN || ctl->no_pidfd_info)
-		close_pidfd(ctl, &t->pidfd);
+	if (run->ctl->verbose || t->pidfd == -1 || !run->pidfd_exit_seen)
+		read_exit_status(run, t);
+	else if (status_from_pidfd(run, t))
+		read_exit_status(run, t);
+	else
+		*(size_t *)append(&run->pending, &run->npending,
+		    sizeof(*run->pending)) = (size_t)(t - run->targets);
 }
 
 /* Read the status of the pending targets now. */
 static void
-read_pending(struct control *ctl)
+read_pending(struct run *run)
 {
 	struct target *t;
 
-	for (size_t i = 0; i < ctl->npending; i++) {
-		t = &ctl->targets[ctl->pending[i]];
-		read_exit_status(ctl, t);
-		release_pidfd(ctl, t);
+	for (size_t i = 0; i < run->npending; i++) {
+		t = &run->targets[run->pending[i]];
+		read_exit_status(run, t);
+		release_pidfd(run, t);
 	}
-	ctl->npending = 0;
+	run->npending = 0;
+}
+
+static void	describe_outcome(char *, size_t, const struct target *, bool);
+
+/* t has ended: stop watching it and settle its outcome and status. */
+static void
+target_ended(struct run *run, struct target *t)
+{
+	char text[160], name[NAME_MAX_ESC];
+
+	if (!t->alive)
+		return;
+	unwatch(run, t);
+	t->end_ns = now_ns();
+	if (!t->started)
+		t->outcome = OUT_VANISHED;
+	else
+		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
+	note_exit_status(run, t);
+	release_pidfd(run, t);
+	if (run->ctl->verbose) {
+		describe_outcome(text, sizeof(text), t, false);
+		event(run, "%d (%s) %s", (int)t->pi.pid,
+		    escape(t->pi.comm, name, sizeof(name)), text);
+	}
+}
+
+/* Watch the targets without a pidfd: gone, recycled, or a lone zombie. */
+static void
+check_fallback(struct run *run)
+{
+	struct procinfo pi;
+	struct target *t;
+
+	for (size_t i = 0; i < run->ntargets && run->nfallback > 0; i++) {
+		t = &run->targets[i];
+		if (t->alive && t->pidfd == -1 &&
+		    (procscan_reread(&t->pi, &pi) != 1 ||
+		    procscan_is_lone_zombie(&pi)))
+			target_ended(run, t);
+	}
+}
+
+static void
+drain_signalfd(struct run *run)
+{
+	struct signalfd_siginfo si;
+
+	while (read(run->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		run->interrupted = true;
+		event(run, "got SIG%s: stopping, no further escalation",
+		    signal_name((int)si.ssi_signo));
+	}
+}
+
+/*
+ * Whether SIGINT, SIGTERM or SIGHUP has come, read now: while targets
+ * are still being signalled as they are held, one stops the signalling.
+ */
+static bool
+interrupt_arrived(struct run *run)
+{
+	drain_signalfd(run);
+	return run->interrupted;
+}
+
+static int64_t
+min_ns(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Sleep in epoll until every target is gone, the deadline passes, or
+ * gracekill is told to stop.  Wakes early only to watch targets without
+ * a pidfd, to re-read /proc for new tree members, and for the live line.
+ */
+static void
+wait_step(struct run *run, int64_t deadline)
+{
+	const struct control *ctl = run->ctl;
+	struct epoll_event evs[256];
+	int64_t now, wait, backoff = BACKOFF_MIN_NS, rescan = 0;
+	int n, ms;
+
+	while (run->nalive > 0 && !run->interrupted) {
+		if ((now = now_ns()) >= deadline)
+			return;
+		wait = deadline == NO_DEADLINE ? NO_DEADLINE : deadline - now;
+		if (run->nfallback > 0)
+			wait = min_ns(wait, backoff);
+		if (ctl->tree != TREE_NONE)
+			wait = min_ns(wait, RESCAN_NS);
+		if (run->live)
+			wait = min_ns(wait, LIVE_TICK_NS);
+		ms = wait == NO_DEADLINE ? -1 : (int)min_ns(INT_MAX,
+		    (wait + MSEC - 1) / MSEC);
+		live_update(run, deadline);
+		/* Pending statuses are read once nothing else waits. */
+		n = epoll_wait(run->epfd, evs, (int)nitems(evs),
+		    run->npending > 0 ? 0 : ms);
+		if (n == -1 && errno != EINTR)
+			err(EXIT_TROUBLE, "epoll_wait");
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.u64 == SIGFD_TAG)
+				drain_signalfd(run);
+			else
+				target_ended(run,
+				    &run->targets[evs[i].data.u64]);
+		}
+		if (n == 0 && run->npending > 0) {
+			read_pending(run);
+			continue;
+		}
+		if (run->nfallback > 0) {
+			check_fallback(run);
+			if (backoff < BACKOFF_MAX_NS)
+				backoff *= 2;
+		}
+		if (ctl->tree != TREE_NONE && !run->interrupted &&
+		    now_ns() >= rescan) {
+			expand_tree(run, true);
+			rescan = now_ns() + RESCAN_NS;
+		}
+	}
+}
+
+/* Before a later step: say why the survivors survived, find new members. */
+static void
+prepare_escalation(struct run *run, size_t k)
+{
+	struct target *t;
+
+	for (size_t i = 0; i < run->ntargets; i++) {
+		t = &run->targets[i];
+		if (t->alive)
+			explain(t, last_graceful(t));
+	}
+	event(run, "escalating to SIG%s: %zu still running",
+	    signal_name(run->ctl->sched.steps[k].signo), run->nalive);
+	if (run->ctl->tree != TREE_NONE)
+		expand_tree(run, false);
+}
+
+/* Walk the schedule: signal, wait, escalate, until all are gone. */
+static void
+run_schedule(struct run *run)
+{
+	const struct schedule *sched = &run->ctl->sched;
+	int64_t wait_ns;
+	size_t k = 0;
+	bool first = true;
+
+	drain_signalfd(run);
+	while (run->nalive > 0 && !run->interrupted) {
+		if (!first)
+			prepare_escalation(run, k);
+		signal_step(run, k, first);
+		if (run->ctl->no_wait)
+			return;
+		first = false;
+		wait_ns = sched->steps[k].wait_ns;
+		wait_step(run, wait_ns == DURATION_INFINITE ? NO_DEADLINE :
+		    now_ns() + wait_ns);
+		if (++k == sched->nsteps) {
+			if (sched->repeat_from == sched->nsteps)
+				break;
+			k = sched->repeat_from;
+		}
+	}
+}
+
+/* Report */
+
+/* Whether stdout was closed when gracekill started (now /dev/null). */
+static bool stdout_was_closed;
+
+/*
+ * The escaped form of the character at p into out: control characters,
+ * backslash and invalid UTF-8 C-style, valid UTF-8 as it is.  Returns
+ * how many bytes of p it stands for.
+ */
+static size_t
+escape_char(const unsigned char *p, char out[8])
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (*p == '\\') {
+		memcpy(out, "\\\\", 3);
+		return 1;
+	}
+	if (*p < 0x80) {
+		if (*p < 0x20 || *p == 0x7f)
+			snprintf(out, 8, "\\x%02x", *p);
+		else
+			out[0] = (char)*p, out[1] = '\0';
+		return 1;
+	}
+	if ((p[0] & 0xe0) == 0xc0)
+		n = 2, c = p[0] & 0x1f;
+	else if ((p[0] & 0xf0) == 0xe0)
+		n = 3, c = p[0] & 0x0f;
+	else if ((p[0] & 0xf8) == 0xf0)
+		n = 4, c = p[0] & 0x07;
+	else
+		n = 0, c = 0;
+	for (i = 1; i < n && (p[i] & 0xc0) == 0x80; i++)
+		c = c << 6 | (p[i] & 0x3f);
+	/* Overlong, surrogate, beyond U+10FFFF, or a C1 control. */
+	if (n == 0 || i < n || (n == 2 && c < 0xa0) || (n == 3 && c < 0x800) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff)) {
+		snprintf(out, 8, "\\x%02x", *p);
+		return 1;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return n;
+}
+
+/* s with control characters and invalid UTF-8 escaped, into buf. */
+static const char *
+escape(const char *s, char *buf, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char one[8];
+	size_t len = 0, n;
+
+	buf[0] = '\0';
+	while (*p != '\0') {
+		p += escape_char(p, one);
+		if ((n = strlen(one)) >= size - len)
+			break;
+		memcpy(buf + len, one, n + 1);
+		len += n;
+	}
+	return buf;
+}
+
+/* Print s escaped, however long. */
+static void
+print_escaped(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char one[8];
+
+	while (*p != '\0') {
+		p += escape_char(p, one);
+		fputs(one, fp);
+	}
+}
+
+/* Print s as a JSON string; invalid UTF-8 becomes U+FFFD. */
+static void
+print_json_string(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char one[8];
+	size_t n;
+
+	fputc('"', fp);
+	while (*p != '\0') {
+		n = escape_char(p, one);
+		if (*p == '"' || *p == '\\')
+			fprintf(fp, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\u%04x", *p);
+		else if (one[0] == '\\')
+			fputs("\\ufffd", fp);
+		else
+			fputs(one, fp);
+		p += n;
+	}
+	fputc('"', fp);
+}
+
+/* -v: a line on stderr with the seconds since gracekill started. */
+static void
+event(struct run *run, const char *fmt, ...)
+{
+	va_list ap;
+	int64_t t;
+
+	if (!run->ctl->verbose)
+		return;
+	live_erase(run);
+	t = now_ns() - run->t0;
+	fprintf(stderr, "%s: [+%lld.%03llds] ", getprogname(),
+	    (long long)(t / NSEC), (long long)(t % NSEC / MSEC));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+live_erase(struct run *run)
+{
+	if (run->live_shown) {
+		fputs("\r\033[K", stderr);
+		run->live_shown = false;
+	}
+}
+
+/* The step after the current one, or NULL at the end of the schedule. */
+static const struct step *
+next_step(const struct run *run)
+{
+	const struct schedule *sched = &run->ctl->sched;
+
+	if (run->step + 1 < sched->nsteps)
+		return &sched->steps[run->step + 1];
+	if (sched->repeat_from < sched->nsteps)
+		return &sched->steps[sched->repeat_from];
+	return NULL;
+}
+
+/* Rewrite the one live line: who remains and what comes next. */
+static void
+live_update(struct run *run, int64_t deadline)
+{
+	char line[512], *p = line, *end, name[NAME_MAX_ESC];
+	const struct step *next = next_step(run);
+	int signo = run->ctl->sched.steps[run->step].signo;
+	struct winsize ws;
+	size_t width = 80, shown = 0, n;
+	int64_t left;
+
+	if (!run->live)
+		return;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
+		width = ws.ws_col;
+	if (width > sizeof(line))
+		width = sizeof(line);
+	end = line + width - 1;
+	p += snprintf(p, (size_t)(end - p), "%s: waiting for %zu of %zu "
+	    "after %s%s:", getprogname(), run->nalive, run->nheld,
+	    signo ? "SIG" : "signal ", signal_name(signo));
+	for (size_t i = 0; i < run->ntargets && shown < 3 && p < end; i++) {
+		if (!run->targets[i].alive)
+			continue;
+		n = (size_t)snprintf(p, (size_t)(end - p), " %d (%s)",
+		    (int)run->targets[i].pi.pid, escape(run->targets[i].pi.comm,
+		    name, sizeof(name)));
+		p += n < (size_t)(end - p) ? n : (size_t)(end - p);
+		shown++;
+	}
+	if (shown < run->nalive && p < end)
+		p += snprintf(p, (size_t)(end - p), " ...");
+	left = deadline == NO_DEADLINE ? 0 : deadline - now_ns();
+	if (left < 0)
+		left = 0;
+	if (p < end && deadline == NO_DEADLINE)
+		snprintf(p, (size_t)(end - p), "; no deadline");
+	else if (p < end)
+		snprintf(p, (size_t)(end - p), "; %s%s in %lld.%llds",
+		    next != NULL ? "SIG" : "giving up",
+		    next != NULL ? signal_name(next->signo) : "",
+		    (long long)(left / NSEC),
+		    (long long)(left % NSEC / (100 * MSEC)));
+	fprintf(stderr, "\r%s\033[K", line);
+	fflush(stderr);
+	run->live_shown = true;
 }
 
 static void
@@ -1853,19 +2043,6 @@ describe_status(char *buf, size_t size, const struct target *t)
 		    signal_name(WTERMSIG(t->status)));
 	else
 		snprintf(buf, size, "(status unknown)");
-}
-
-/*
- * Stop counting t among the living.  Its pidfd, if still open, reports
- * nothing more: it was added with EPOLLONESHOT.
- */
-static void
-unwatch(struct control *ctl, struct target *t)
-{
-	t->alive = false;
-	ctl->nalive--;
-	if (t->pidfd == -1)
-		ctl->nfallback--;
 }
 
 static bool
@@ -1896,8 +2073,7 @@ describe_outcome(char *buf, size_t size, const struct target *t, bool timed)
 			n = snprintf(buf, size, "killed, exited %s", status);
 		break;
 	case OUT_SURVIVED:
-		n = snprintf(buf, size, "survived in state %c",
-		    t->pi.state);
+		n = snprintf(buf, size, "survived in state %c", t->pi.state);
 		break;
 	case OUT_SIGNALLED:
 		if (t->nsigs > 0)
@@ -1919,402 +2095,6 @@ describe_outcome(char *buf, size_t size, const struct target *t, bool timed)
 		snprintf(buf + n, size - (size_t)n, " (%s)", t->reason);
 }
 
-/* t has ended: stop watching it and settle its outcome and status. */
-static void
-target_ended(struct control *ctl, struct target *t)
-{
-	char text[160];
-
-	if (!t->alive)
-		return;
-	unwatch(ctl, t);
-	t->end_ns = now_ns();
-	if (!t->started)
-		t->outcome = OUT_VANISHED;
-	else
-		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
-	note_exit_status(ctl, t);
-	release_pidfd(ctl, t);
-	if (ctl->verbose) {
-		describe_outcome(text, sizeof(text), t, false);
-		event(ctl, "%d (%s) %s", (int)t->pi.pid, t->pi.comm, text);
-	}
-}
-
-/*
- * Why a graceful signal did not end t, from /proc: its state, a
- * tracer, or the signal ignored or blocked.  Empty when nothing shows.
- */
-static void
-explain(struct target *t, int signo)
-{
-	struct procstatus ps;
-	struct procinfo pi;
-	uint64_t bit;
-
-	t->reason[0] = '\0';
-	if (procscan_read_stat(t->pi.pid, &pi) == -1 ||
-	    pi.starttime != t->pi.starttime)
-		return;
-	t->pi.state = pi.state;
-	if (procscan_read_status(t->pi.pid, &ps) == -1)
-		return;
-	bit = signo > 0 ? 1ULL << (signo - 1) : 0;
-	if (pi.state == 'D')
-		strlcpy(t->reason, "uninterruptible sleep (D)",
-		    sizeof(t->reason));
-	else if (pi.state == 'T')
-		strlcpy(t->reason, "stopped (T)", sizeof(t->reason));
-	else if (ps.tracer != 0)
-		snprintf(t->reason, sizeof(t->reason), "traced by PID %d",
-		    (int)ps.tracer);
-	else if (pi.state == 't')
-		strlcpy(t->reason, "traced (t)", sizeof(t->reason));
-	else if (ps.sigign & bit)
-		snprintf(t->reason, sizeof(t->reason), "ignores SIG%s",
-		    signal_name(signo));
-	else if (ps.sigblk & bit)
-		snprintf(t->reason, sizeof(t->reason), "blocks SIG%s",
-		    signal_name(signo));
-}
-
-/* The last graceful signal sent to t, or 0. */
-static int
-last_graceful(const struct target *t)
-{
-	for (size_t i = t->nsigs; i > 0; i--)
-		if (t->sigs[i - 1] != SIGKILL)
-			return t->sigs[i - 1];
-	return 0;
-}
-
-/*
- * Send signo to t through its pidfd (or, watched through /proc, with
- * kill(2) after checking the start time).  Returns 0 or -1 with errno.
- */
-static int
-send_signal(struct target *t, int signo)
-{
-	struct procinfo pi;
-
-	if (t->pidfd != -1)
-		return (int)syscall(SYS_pidfd_send_signal, t->pidfd, signo,
-		    NULL, 0);
-	if (procscan_read_stat(t->pi.pid, &pi) == -1 ||
-	    pi.starttime != t->pi.starttime) {
-		errno = ESRCH;
-		return -1;
-	}
-	if (t->pi.pid <= 1) {
-		errno = EINVAL;
-		return -1;
-	}
-	return kill(t->pi.pid, signo);
-}
-
-/* Whether the current step's signal goes to t (--tree=mixed spares). */
-static bool
-step_applies(const struct control *ctl, const struct target *t, int signo)
-{
-	return ctl->tree != TREE_MIXED || t->origin != ORIGIN_TREE ||
-	    signo == SIGKILL;
-}
-
-/*
- * A signal to t failed: ESRCH means it is gone (vanished, if this was
- * its first signal), EPERM on its first signal means denied.
- */
-static void
-signal_failed(struct control *ctl, struct target *t, int signo, bool first)
-{
-	if (errno == ESRCH) {
-		t->started = !first;
-		target_ended(ctl, t);
-		return;
-	}
-	live_erase(ctl);
-	if (!first || errno != EPERM) {
-		warn("PID %d (%s): SIG%s", (int)t->pi.pid, t->pi.comm,
-		    signal_name(signo));
-		return;
-	}
-	warn("PID %d (%s): cannot signal", (int)t->pi.pid, t->pi.comm);
-	t->outcome = OUT_DENIED;
-	strlcpy(t->reason, "operation not permitted", sizeof(t->reason));
-	ctl->trouble = true;
-	unwatch(ctl, t);
-	close_pidfd(ctl, &t->pidfd);
-}
-
-/*
- * Send SIGCONT after a graceful signal if t is stopped (state T or t).
- * Its state was read just before the step: at identification for the
- * first, by explain() for the later ones.
- */
-static void
-continue_if_stopped(struct control *ctl, struct target *t)
-{
-	if ((t->pi.state == 'T' || t->pi.state == 't') &&
-	    send_signal(t, SIGCONT) == 0)
-		event(ctl, "sent SIGCONT to stopped %d (%s)", (int)t->pi.pid,
-		    t->pi.comm);
-}
-
-/* Signal one target for the current step. */
-static void
-signal_target(struct control *ctl, struct target *t, int signo)
-{
-	bool first = !t->started;
-
-	if (!t->started) {
-		t->started = true;
-		t->first_ns = now_ns();
-	}
-	if (signo == 0 || !step_applies(ctl, t, signo))
-		return;
-	if (send_signal(t, signo) == -1) {
-		signal_failed(ctl, t, signo, first);
-		return;
-	}
-	t->sigs = xreallocarray(t->sigs, t->nsigs + 1, sizeof(*t->sigs));
-	t->sigs[t->nsigs++] = signo;
-	if (signo == SIGKILL)
-		t->got_kill = true;
-	event(ctl, "sent SIG%s to %d (%s)", signal_name(signo),
-	    (int)t->pi.pid, t->pi.comm);
-	if (!ctl->no_cont && signo != SIGKILL && signo != SIGCONT)
-		continue_if_stopped(ctl, t);
-}
-
-static void
-signal_new_member(struct control *ctl, struct target *t)
-{
-	signal_target(ctl, t, ctl->sched.steps[ctl->step].signo);
-}
-
-/*
- * Send step k's signal to every target still alive; for the first
- * step, to those not signalled as they were found.
- */
-static void
-signal_step(struct control *ctl, size_t k, bool first)
-{
-	int signo = ctl->sched.steps[k].signo;
-
-	ctl->step = k;
-	for (size_t i = 0; i < ctl->ntargets; i++)
-		if (ctl->targets[i].alive &&
-		    !(first && ctl->targets[i].started))
-			signal_target(ctl, &ctl->targets[i], signo);
-}
-
-/* Watch the targets without a pidfd: gone, recycled, or a lone zombie. */
-static void
-check_fallback(struct control *ctl)
-{
-	struct procinfo pi;
-	struct target *t;
-
-	for (size_t i = 0; i < ctl->ntargets && ctl->nfallback > 0; i++) {
-		t = &ctl->targets[i];
-		if (!t->alive || t->pidfd != -1)
-			continue;
-		if (procscan_read_stat(t->pi.pid, &pi) == -1 ||
-		    pi.starttime != t->pi.starttime ||
-		    (pi.state == 'Z' && pi.nthreads <= 1) || pi.state == 'X')
-			target_ended(ctl, t);
-	}
-}
-
-static void
-live_erase(struct control *ctl)
-{
-	if (ctl->live_shown) {
-		fputs("\r\033[K", stderr);
-		ctl->live_shown = false;
-	}
-}
-
-/* Rewrite the one live line: who remains and what comes next. */
-static void
-live_update(struct control *ctl, int64_t deadline)
-{
-	char line[512], *p = line, *end;
-	struct winsize ws;
-	size_t width = 80, shown = 0, n;
-	const struct step *next;
-	int64_t left;
-
-	if (!ctl->live)
-		return;
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
-		width = ws.ws_col;
-	if (width > sizeof(line))
-		width = sizeof(line);
-	end = line + width - 1;
-	p += snprintf(p, (size_t)(end - p), "%s: waiting for %zu of %zu "
-	    "after %s%s:", getprogname(), ctl->nalive, ctl->nheld,
-	    ctl->sched.steps[ctl->step].signo ? "SIG" : "signal ",
-	    signal_name(ctl->sched.steps[ctl->step].signo));
-	for (size_t i = 0; i < ctl->ntargets && shown < 3 && p < end; i++) {
-		if (!ctl->targets[i].alive)
-			continue;
-		n = (size_t)snprintf(p, (size_t)(end - p), " %d (%s)",
-		    (int)ctl->targets[i].pi.pid, ctl->targets[i].pi.comm);
-		p += n < (size_t)(end - p) ? n : (size_t)(end - p);
-		shown++;
-	}
-	if (shown < ctl->nalive && p < end)
-		p += snprintf(p, (size_t)(end - p), " ...");
-	next = ctl->step + 1 < ctl->sched.nsteps ?
-	    &ctl->sched.steps[ctl->step + 1] : ctl->sched.repeat_from <
-	    ctl->sched.nsteps ? &ctl->sched.steps[ctl->sched.repeat_from] :
-	    NULL;
-	left = deadline == INFINITE ? -1 : deadline - now_ns();
-	if (left < 0)
-		left = 0;
-	if (p < end && deadline == INFINITE)
-		snprintf(p, (size_t)(end - p), "; no deadline");
-	else if (p < end && next != NULL)
-		snprintf(p, (size_t)(end - p), "; SIG%s in %lld.%llds",
-		    signal_name(next->signo), (long long)(left / NSEC),
-		    (long long)(left % NSEC / (100 * MSEC)));
-	else if (p < end)
-		snprintf(p, (size_t)(end - p), "; giving up in %lld.%llds",
-		    (long long)(left / NSEC),
-		    (long long)(left % NSEC / (100 * MSEC)));
-	fprintf(stderr, "\r%s\033[K", line);
-	fflush(stderr);
-	ctl->live_shown = true;
-}
-
-static void
-drain_signalfd(struct control *ctl)
-{
-	struct signalfd_siginfo si;
-
-	while (read(ctl->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		ctl->interrupted = true;
-		event(ctl, "got SIG%s: stopping, no further escalation",
-		    signal_name((int)si.ssi_signo));
-	}
-}
-
-/*
- * Whether SIGINT, SIGTERM or SIGHUP has come, read now: while targets
- * are still being held, one stops the signalling.
- */
-static bool
-interrupt_arrived(struct control *ctl)
-{
-	drain_signalfd(ctl);
-	return ctl->interrupted;
-}
-
-static int64_t
-min_timeout(int64_t a, int64_t b)
-{
-	if (a == INFINITE)
-		return b;
-	if (b == INFINITE)
-		return a;
-	return a < b ? a : b;
-}
-
-/*
- * Sleep in epoll until every target is gone, the deadline passes, or
- * gracekill is told to stop.  Wakes early only to watch targets without
- * a pidfd, to re-read /proc for new tree members, and for the live line.
- */
-static void
-wait_step(struct control *ctl, int64_t deadline)
-{
-	struct epoll_event evs[256];
-	int64_t now, wait, backoff = BACKOFF_MIN_NS, rescan = 0;
-	int n, ms;
-
-	while (ctl->nalive > 0 && !ctl->interrupted) {
-		now = now_ns();
-		if (deadline != INFINITE && now >= deadline)
-			return;
-		wait = deadline == INFINITE ? INFINITE : deadline - now;
-		if (ctl->nfallback > 0)
-			wait = min_timeout(wait, backoff);
-		if (ctl->tree != TREE_NONE)
-			wait = min_timeout(wait, RESCAN_NS);
-		if (ctl->live)
-			wait = min_timeout(wait, LIVE_TICK_NS);
-		ms = wait == INFINITE ? -1 : (int)((wait + MSEC - 1) / MSEC);
-		live_update(ctl, deadline);
-		/* Pending statuses are read once nothing else waits. */
-		n = epoll_wait(ctl->epfd, evs, (int)nitems(evs),
-		    ctl->npending > 0 ? 0 : ms);
-		if (n == -1 && errno != EINTR)
-			err(EXIT_TROUBLE, "epoll_wait");
-		for (int i = 0; i < n; i++) {
-			if (evs[i].data.u64 == SIGFD_TAG)
-				drain_signalfd(ctl);
-			else
-				target_ended(ctl,
-				    &ctl->targets[evs[i].data.u64]);
-		}
-		if (n == 0 && ctl->npending > 0) {
-			read_pending(ctl);
-			continue;
-		}
-		if (ctl->nfallback > 0) {
-			check_fallback(ctl);
-			if (backoff < BACKOFF_MAX_NS)
-				backoff *= 2;
-		}
-		if (ctl->tree != TREE_NONE && !ctl->interrupted &&
-		    now_ns() >= rescan) {
-			expand_tree(ctl, true);
-			rescan = now_ns() + RESCAN_NS;
-		}
-	}
-}
-
-/* Walk the schedule: signal, wait, escalate, until all are gone. */
-static void
-run_schedule(struct control *ctl)
-{
-	const struct schedule *sched = &ctl->sched;
-	int64_t deadline;
-	size_t k = 0;
-	bool first = true;
-
-	drain_signalfd(ctl);
-	while (ctl->nalive > 0 && !ctl->interrupted) {
-		if (!first) {
-			for (size_t i = 0; i < ctl->ntargets; i++)
-				if (ctl->targets[i].alive)
-					explain(&ctl->targets[i],
-					    last_graceful(&ctl->targets[i]));
-			event(ctl, "escalating to SIG%s: %zu still running",
-			    signal_name(sched->steps[k].signo), ctl->nalive);
-			if (ctl->tree != TREE_NONE)
-				expand_tree(ctl, false);
-		}
-		signal_step(ctl, k, first);
-		if (ctl->no_wait)
-			return;
-		if (first)
-			start_watching(ctl);
-		first = false;
-		if (sched->steps[k].wait_ns == INFINITE)
-			deadline = INFINITE;
-		else
-			deadline = now_ns() + sched->steps[k].wait_ns;
-		wait_step(ctl, deadline);
-		if (++k == sched->nsteps) {
-			if (sched->repeat_from == sched->nsteps)
-				break;
-			k = sched->repeat_from;
-		}
-	}
-}
-
 static int
 by_pid(const void *a, const void *b)
 {
@@ -2324,18 +2104,18 @@ by_pid(const void *a, const void *b)
 }
 
 /*
- * Settle the outcome of what is left once the schedule has ended, and
- * order the targets by PID for the report.
+ * Settle the outcome of what is left once the schedule has ended, read
+ * the statuses still unknown, and order the targets by PID.
  */
 static void
-settle(struct control *ctl)
+settle(struct run *run)
 {
+	const struct control *ctl = run->ctl;
 	struct target *t;
 
-	for (size_t i = 0; i < ctl->ntargets; i++) {
-		t = &ctl->targets[i];
-		if (t->outcome == OUT_SKIPPED || t->outcome == OUT_DENIED ||
-		    t->outcome == OUT_VANISHED || !t->alive)
+	for (size_t i = 0; i < run->ntargets; i++) {
+		t = &run->targets[i];
+		if (!t->alive)
 			continue;
 		if (ctl->dry_run)
 			t->outcome = OUT_MATCHED;
@@ -2346,61 +2126,51 @@ settle(struct control *ctl)
 			explain(t, last_graceful(t));
 		}
 	}
-	/* The pending, and any target whose pidfd was kept. */
-	ctl->npending = 0;
-	for (size_t i = 0; i < ctl->ntargets; i++) {
-		t = &ctl->targets[i];
+	run->npending = 0;
+	for (size_t i = 0; i < run->ntargets; i++) {
+		t = &run->targets[i];
 		if (t->status_kind == STATUS_UNKNOWN && t->pidfd != -1 &&
 		    !t->alive)
-			read_exit_status(ctl, t);
+			read_exit_status(run, t);
 	}
-	if (ctl->ntargets > 1)
-		qsort(ctl->targets, ctl->ntargets, sizeof(*ctl->targets),
-		    by_pid);
 }
 
 static enum exitcode
-exit_code(const struct control *ctl)
+exit_code(const struct run *run)
 {
+	const struct target *t;
 	size_t counted = 0, survived = 0;
 
-	for (size_t i = 0; i < ctl->ntargets; i++) {
-		if (ctl->targets[i].outcome == OUT_SURVIVED)
+	for (size_t i = 0; i < run->ntargets; i++) {
+		t = &run->targets[i];
+		if (t->outcome == OUT_SURVIVED)
 			survived++;
-		if (ctl->targets[i].outcome != OUT_SKIPPED ||
-		    ctl->targets[i].origin == ORIGIN_EXPLICIT)
+		if (t->outcome != OUT_SKIPPED || t->origin == ORIGIN_EXPLICIT)
 			counted++;
 	}
-	if (ctl->trouble)
+	if (run->trouble)
 		return EXIT_TROUBLE;
 	if (survived > 0)
 		return EXIT_SURVIVED;
 	if (counted == 0)
-		return ctl->oknodo ? EXIT_GONE : EXIT_NOMATCH;
+		return run->ctl->oknodo ? EXIT_GONE : EXIT_NOMATCH;
 	return EXIT_GONE;
 }
 
 static void
-report_text_line(const struct target *t)
-{
-	char text[160];
-
-	printf("%d ", (int)t->pi.pid);
-	print_escaped(stdout, t->pi.comm);
-	describe_outcome(text, sizeof(text), t, true);
-	printf(": %s\n", text);
-}
-
-static void
-report_text(const struct control *ctl)
+report_text(const struct run *run)
 {
 	const struct target *t;
+	char text[160];
 
-	for (size_t i = 0; i < ctl->ntargets; i++) {
-		t = &ctl->targets[i];
+	for (size_t i = 0; i < run->ntargets; i++) {
+		t = &run->targets[i];
 		if (t->outcome == OUT_SKIPPED && t->origin != ORIGIN_EXPLICIT)
 			continue;
-		report_text_line(t);
+		printf("%d ", (int)t->pi.pid);
+		print_escaped(stdout, t->pi.comm);
+		describe_outcome(text, sizeof(text), t, true);
+		printf(": %s\n", text);
 	}
 }
 
@@ -2439,7 +2209,7 @@ report_json_target(const struct target *t)
 }
 
 static void
-report_json(const struct control *ctl, enum exitcode code)
+report_json(const struct run *run, enum exitcode code)
 {
 	static const enum outcome counted[] = {
 		OUT_EXITED, OUT_KILLED, OUT_SURVIVED, OUT_VANISHED, OUT_DENIED,
@@ -2448,44 +2218,53 @@ report_json(const struct control *ctl, enum exitcode code)
 	size_t count[OUT_COUNT] = { 0 };
 
 	fputs("{\"version\": 1,\n \"targets\": [", stdout);
-	for (size_t i = 0; i < ctl->ntargets; i++) {
+	for (size_t i = 0; i < run->ntargets; i++) {
 		fputs(i ? ",\n" : "\n", stdout);
-		report_json_target(&ctl->targets[i]);
-		count[ctl->targets[i].outcome]++;
+		report_json_target(&run->targets[i]);
+		count[run->targets[i].outcome]++;
 	}
-	fputs(ctl->ntargets ? "\n ],\n" : "],\n", stdout);
+	fputs(run->ntargets ? "\n ],\n" : "],\n", stdout);
 	fputs(" \"summary\": {", stdout);
 	for (size_t i = 0; i < nitems(counted); i++)
 		printf("%s\"%s\": %zu", i ? ", " : "",
 		    outcome_names[counted[i]], count[counted[i]]);
-	if (ctl->no_wait)
+	if (run->ctl->no_wait)
 		printf(", \"signalled\": %zu", count[OUT_SIGNALLED]);
-	if (ctl->dry_run)
+	if (run->ctl->dry_run)
 		printf(", \"matched\": %zu", count[OUT_MATCHED]);
 	printf("},\n \"exit_code\": %d}\n", code);
 }
 
-/* Dry run: each target's PID, user, name and command line. */
+/* Print the user of PID: a name, a number, or "?". */
 static void
-report_dry_run(const struct control *ctl)
+print_user(pid_t pid)
 {
-	const struct target *t;
 	struct procstatus ps;
 	struct passwd *pw;
+
+	if (procscan_read_status(pid, &ps) == -1)
+		fputs("?", stdout);
+	else if ((pw = getpwuid(ps.euid)) != NULL)
+		print_escaped(stdout, pw->pw_name);
+	else
+		printf("%u", (unsigned)ps.euid);
+}
+
+/* Dry run: each target's PID, user, name and command line. */
+static void
+report_dry_run(const struct run *run)
+{
+	const struct target *t;
+	char sched[1024];
 	size_t len;
 	char *cmd;
 
-	for (size_t i = 0; i < ctl->ntargets; i++) {
-		t = &ctl->targets[i];
+	for (size_t i = 0; i < run->ntargets; i++) {
+		t = &run->targets[i];
 		if (t->outcome != OUT_MATCHED)
 			continue;
 		printf("%d ", (int)t->pi.pid);
-		if (procscan_read_status(t->pi.pid, &ps) == -1)
-			fputs("?", stdout);
-		else if ((pw = getpwuid(ps.euid)) != NULL)
-			print_escaped(stdout, pw->pw_name);
-		else
-			printf("%u", (unsigned)ps.euid);
+		print_user(t->pi.pid);
 		putchar(' ');
 		print_escaped(stdout, t->pi.comm);
 		putchar(' ');
@@ -2499,50 +2278,66 @@ report_dry_run(const struct control *ctl)
 		}
 		putchar('\n');
 	}
-	fputs("schedule: ", stdout);
-	print_schedule(stdout, &ctl->sched);
-	if (ctl->tree != TREE_NONE)
-		printf(" (tree: %s)", ctl->tree == TREE_ALL ? "all" : "mixed");
+	format_schedule(sched, sizeof(sched), &run->ctl->sched);
+	printf("schedule: %s", sched);
+	if (run->ctl->tree != TREE_NONE)
+		printf(" (tree: %s)", run->ctl->tree == TREE_ALL ? "all" :
+		    "mixed");
 	putchar('\n');
 }
 
-/* --remove-pidfile: remove each pidfile whose process is gone. */
 static void
-remove_pidfiles(struct control *ctl)
+report(const struct run *run, enum exitcode code)
 {
+	const struct control *ctl = run->ctl;
+
+	if (ctl->json)
+		report_json(run, code);
+	else if (ctl->dry_run)
+		report_dry_run(run);
+	else if (!ctl->quiet)
+		report_text(run);
+}
+
+/*
+ * --remove-pidfile: remove each pidfile whose PID is stale or whose
+ * process was a target and is gone; never one whose process runs on.
+ */
+static void
+remove_pidfiles(struct run *run)
+{
+	const struct control *ctl = run->ctl;
+	const struct pidfile *pf;
 	const struct target *t;
-	bool *keep;
 
 	if (!ctl->remove_pidfile || ctl->dry_run || ctl->no_wait)
 		return;
-	if ((keep = calloc(ctl->npidfiles + 1, sizeof(*keep))) == NULL)
-		err(EXIT_TROUBLE, NULL);
-	for (size_t i = 0; i < ctl->ntargets; i++) {
-		t = &ctl->targets[i];
-		if (t->pidfile >= 0 && t->outcome != OUT_EXITED &&
-		    t->outcome != OUT_KILLED && t->outcome != OUT_VANISHED)
-			keep[t->pidfile] = true;
-	}
 	for (size_t i = 0; i < ctl->npidfiles; i++) {
-		if (keep[i] || ctl->pidfiles[i].pid == 0 ||
-		    ctl->pidfiles[i].trust != TRUST_OK)
+		pf = &run->pidfiles[i];
+		if (run->fates[i] == FATE_TARGET) {
+			t = find_target(run, pf->pid);
+			if (t == NULL || (t->outcome != OUT_EXITED &&
+			    t->outcome != OUT_KILLED &&
+			    t->outcome != OUT_VANISHED))
+				continue;
+		} else if (run->fates[i] != FATE_STALE)
 			continue;
-		if (procscan_remove_pidfile(&ctl->pidfiles[i]) == 0)
-			event(ctl, "removed %s", ctl->pidfiles[i].path);
+		if (procscan_remove_pidfile(pf) == 0)
+			event(run, "removed %s", pf->path);
 		else if (errno == ESTALE)
-			event(ctl, "kept %s: rewritten meanwhile",
-			    ctl->pidfiles[i].path);
+			event(run, "kept %s: rewritten meanwhile", pf->path);
 		else {
-			warn("%s: cannot remove", ctl->pidfiles[i].path);
-			ctl->trouble = true;
+			warn("%s: cannot remove", pf->path);
+			run->trouble = true;
 		}
 	}
-	free(keep);
 }
+
+/* main */
 
 /* Block the signals that stop the wait, and take them from a signalfd. */
 static void
-setup_events(struct control *ctl)
+setup_events(struct run *run)
 {
 	struct epoll_event ev;
 	sigset_t mask;
@@ -2553,38 +2348,22 @@ setup_events(struct control *ctl)
 	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
 		err(EXIT_TROUBLE, "sigprocmask");
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		err(EXIT_TROUBLE, "signal");
-	if ((ctl->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+	if ((run->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		err(EXIT_TROUBLE, "epoll_create1");
-	ctl->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (ctl->sigfd == -1)
+	run->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (run->sigfd == -1)
 		err(EXIT_TROUBLE, "signalfd");
 	ev.events = EPOLLIN;
 	ev.data.u64 = SIGFD_TAG;
-	if (epoll_ctl(ctl->epfd, EPOLL_CTL_ADD, ctl->sigfd, &ev) == -1)
+	if (epoll_ctl(run->epfd, EPOLL_CTL_ADD, run->sigfd, &ev) == -1)
 		err(EXIT_TROUBLE, "epoll_ctl: signalfd");
 }
 
-
 static void
-cleanup(struct control *ctl)
+free_control(struct control *ctl)
 {
 	struct procmatch *m = &ctl->match;
 
-	for (size_t i = 0; i < ctl->ntargets; i++) {
-		if (ctl->targets[i].pidfd != -1)
-			close(ctl->targets[i].pidfd);
-		free(ctl->targets[i].sigs);
-	}
-	free(ctl->targets);
-	free(ctl->index);
-	free(ctl->pending);
-	for (size_t i = 0; i < ctl->npidfiles; i++)
-		procscan_close_pidfile(&ctl->pidfiles[i]);
-	free(ctl->pidfiles);
-	free(ctl->pids);
-	free(ctl->ancestors);
 	for (size_t i = 0; i < m->nexes; i++)
 		free((void *)m->exes[i]);
 	free(m->exes);
@@ -2594,37 +2373,60 @@ cleanup(struct control *ctl)
 	free(m->names);
 	free(m->parents);
 	free(m->uids);
+	free(m->pgroups);
+	free(m->sessions);
+	free(ctl->pids);
+	free(ctl->pidfiles);
 	schedule_free(&ctl->sched);
-	close(ctl->epfd);
-	close(ctl->sigfd);
+}
+
+static void
+free_run(struct run *run)
+{
+	for (size_t i = 0; i < run->ntargets; i++) {
+		if (run->targets[i].pidfd != -1)
+			close(run->targets[i].pidfd);
+		free(run->targets[i].sigs);
+	}
+	free(run->targets);
+	free(run->index);
+	free(run->pending);
+	for (size_t i = 0; run->pidfiles != NULL && i < run->ctl->npidfiles;
+	    i++)
+		procscan_close_pidfile(&run->pidfiles[i]);
+	free(run->pidfiles);
+	free(run->fates);
+	free(run->ancestors);
+	close(run->epfd);
+	close(run->sigfd);
 	procscan_fini();
 }
 
 /*
  * Keep descriptors 0-2 taken, so that no pidfd or epoll descriptor can
- * become our standard output.  Returns whether stdout was closed.
+ * become our standard output; remember whether stdout was closed.
  */
-static bool
+static void
 reserve_std_fds(void)
 {
-	bool closed = false;
-
 	for (int i = STDIN_FILENO; i <= STDERR_FILENO; i++) {
 		if (fcntl(i, F_GETFD) != -1 || errno != EBADF)
 			continue;
 		if (open("/dev/null", O_RDWR) != i)
 			err(EXIT_TROUBLE, "/dev/null");
 		if (i == STDOUT_FILENO)
-			closed = true;
+			stdout_was_closed = true;
 	}
-	return closed;
 }
 
-/* Flush stdout; a write error (EPIPE too) is trouble, never silent. */
+/*
+ * Flush stdout; a write error (EPIPE, a closed stdout) is trouble,
+ * never silent.  Returns code, or EXIT_TROUBLE.
+ */
 static enum exitcode
-finish_output(enum exitcode code, bool wrote, bool stdout_closed)
+finish_output(enum exitcode code, bool wrote)
 {
-	if (wrote && stdout_closed) {
+	if (wrote && stdout_was_closed) {
 		errno = EBADF;
 		warn("write error on standard output");
 		return EXIT_TROUBLE;
@@ -2636,57 +2438,66 @@ finish_output(enum exitcode code, bool wrote, bool stdout_closed)
 	return code;
 }
 
+/* Whether the targets are signalled one by one as they are held. */
+static bool
+signals_as_found(const struct control *ctl)
+{
+	return ctl->npids > 0 && ctl->npidfiles == 0 &&
+	    ctl->tree == TREE_NONE && !ctl->dry_run;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct control ctl = {
 		.signo = SIGTERM, .timeout_ns = 10 * NSEC,
-		.killwait_ns = 5 * NSEC, .match = { .older_ns = -1 },
-		.epfd = -1, .sigfd = -1, .privileged = -1
+		.killwait_ns = 5 * NSEC
 	};
+	struct run run = { .ctl = &ctl, .epfd = -1, .sigfd = -1,
+		.privileged = -1 };
 	enum exitcode code;
-	bool stdout_closed, wrote = true;
 
 	/* Parse and check the command line: usage errors exit 64 here. */
-	stdout_closed = reserve_std_fds();
+	reserve_std_fds();
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		err(EXIT_TROUBLE, "signal");
 	parse_args(&ctl, argc, argv);
 	validate_args(&ctl);
-	ctl.t0 = now_ns();
-	ctl.live = !ctl.quiet && !ctl.dry_run && !ctl.no_wait &&
-	    isatty(STDERR_FILENO);
 
-	/* Find the targets, holding a pidfd for each from the start. */
+	/* Find and hold the targets; PIDs alone are signalled as held. */
+	run.t0 = now_ns();
+	run.live = !ctl.quiet && !ctl.dry_run && !ctl.no_wait &&
+	    isatty(STDERR_FILENO);
 	if (procscan_init() == -1)
 		err(EXIT_TROUBLE, "/proc");
-	ctl.self = getpid();
-	ctl.nofile = soft_nofile();
-	setup_events(&ctl);
-	find_ancestors(&ctl);
-	collect_targets(&ctl);
+	run.self = getpid();
+	run.nofile = soft_nofile();
+	setup_events(&run);
+	find_ancestors(&run);
+	if (signals_as_found(&ctl))
+		find_and_signal_pids(&run);
+	else
+		find_targets(&run);
 
 	/* Signal, wait and escalate along the schedule. */
 	if (!ctl.dry_run) {
-		run_schedule(&ctl);
-		live_erase(&ctl);
+		run_schedule(&run);
+		live_erase(&run);
 	}
 
 	/* Report how each target ended. */
-	settle(&ctl);
-	remove_pidfiles(&ctl);
-	code = exit_code(&ctl);
+	settle(&run);
+	remove_pidfiles(&run);
+	if (run.ntargets > 1)
+		qsort(run.targets, run.ntargets, sizeof(*run.targets), by_pid);
+	code = exit_code(&run);
 	if (ctl.dry_run && code == EXIT_NOMATCH && ctl.oknodo)
 		code = EXIT_GONE;
 	if (code == EXIT_NOMATCH && !ctl.quiet)
 		warnx("no matching process");
-	if (ctl.json)
-		report_json(&ctl, code);
-	else if (ctl.dry_run)
-		report_dry_run(&ctl);
-	else if (!ctl.quiet)
-		report_text(&ctl);
-	else
-		wrote = false;
-	code = finish_output(code, wrote, stdout_closed);
-	cleanup(&ctl);
+	report(&run, code);
+	code = finish_output(code, ctl.json || ctl.dry_run || !ctl.quiet);
+	free_run(&run);
+	free_control(&ctl);
 	return (int)code;
 }

@@ -27,6 +27,7 @@
 #define STAT_BUFSIZE	4096		/* 52 numeric fields and a comm */
 #define PIDFILE_MAX	4096
 #define DELETED_SUFFIX	" (deleted)"
+#define CAP_SYS_PTRACE_BIT	19		/* linux/capability.h */
 #define CGROUP2_MAGIC	0x63677270	/* linux/magic.h */
 
 #ifndef nitems
@@ -242,14 +243,18 @@ procscan_parse_stat(const char *buf, size_t len, struct procinfo *pi)
 		field_start = ++p;
 		while (p < end && *p != ' ' && *p != '\n')
 			p++;
-		if (field != 4 && field != 9 && field != 20 && field != 22 &&
-		    field != 52)
+		if (field != 4 && field != 5 && field != 6 && field != 9 &&
+		    field != 20 && field != 22 && field != 52)
 			continue;
 		if (parse_ufield(&field_start, p, &v) == -1 ||
 		    field_start != p)
 			goto bad;
 		if (field == 4 && v <= INT_MAX)
 			pi->ppid = (pid_t)v;
+		else if (field == 5 && v <= INT_MAX)
+			pi->pgrp = (pid_t)v;
+		else if (field == 6 && v <= INT_MAX)
+			pi->session = (pid_t)v;
 		else if (field == 9 && v <= UINT_MAX)
 			pi->flags = (unsigned int)v;
 		else if (field == 20 && v <= LONG_MAX)
@@ -294,6 +299,27 @@ procscan_read_stat(pid_t pid, struct procinfo *pi)
 		return -1;
 	}
 	return procscan_parse_stat(buf, (size_t)n, pi);
+}
+
+/*
+ * Re-read the stat of was's PID into *now.  Returns 1 when it is still
+ * the process was describes (the same start time), 0 when it is gone or
+ * the PID now names another process, -1 with errno when /proc could
+ * not be read.
+ */
+int
+procscan_reread(const struct procinfo *was, struct procinfo *now)
+{
+	if (procscan_read_stat(was->pid, now) == -1)
+		return errno == ESRCH ? 0 : -1;
+	return procscan_same(was, now);
+}
+
+/* Whether now and was, two reads of one PID, are the same process. */
+bool
+procscan_same(const struct procinfo *was, const struct procinfo *now)
+{
+	return now->pid == was->pid && now->starttime == was->starttime;
 }
 
 /* Value of the "Key:" line in status text, or NULL. */
@@ -388,8 +414,8 @@ procscan_read_cmdline(pid_t pid, char **text, size_t *len)
  * marks a binary removed or replaced on disk.  Returns 0, or -1 with
  * errno (ENAMETOOLONG when it does not fit, ESRCH when gone).
  */
-int
-procscan_read_exe(pid_t pid, char *buf, size_t size)
+static int
+read_exe(pid_t pid, char *buf, size_t size)
 {
 	char path[32];
 	size_t slen = strlen(DELETED_SUFFIX);
@@ -433,6 +459,69 @@ procscan_is_kthread(const struct procinfo *pi)
 	return kthreadd_known == 1;
 }
 
+/* Whether pi is stopped by a signal (T) or by its tracer (t). */
+bool
+procscan_is_stopped(const struct procinfo *pi)
+{
+	return pi->state == 'T' || pi->state == 't';
+}
+
+/*
+ * Whether pi has exited, as far as /proc can tell: a zombie with no
+ * thread left.  The main thread of a process shows Z too when it
+ * exited while other threads run.
+ */
+bool
+procscan_is_lone_zombie(const struct procinfo *pi)
+{
+	return (pi->state == 'Z' && pi->nthreads <= 1) || pi->state == 'X';
+}
+
+/*
+ * Whether gracekill has CAP_SYS_PTRACE, without which the kernel shows
+ * 0 as the exit code of another user's zombie.
+ */
+bool
+procscan_may_ptrace(void)
+{
+	struct procstatus ps;
+
+	return procscan_read_status(getpid(), &ps) == 0 &&
+	    (ps.capeff & (1ULL << CAP_SYS_PTRACE_BIT)) != 0;
+}
+
+/*
+ * Why was, sent signo (0: none) and still running, has not ended:
+ * its state, a tracer (*tracer), or the signal ignored or blocked.
+ * *now gets what was read.  OBSTACLE_GONE when the process is gone or
+ * its PID names another one.
+ */
+enum procscan_obstacle
+procscan_obstacle(const struct procinfo *was, int signo,
+    struct procinfo *now, pid_t *tracer)
+{
+	struct procstatus ps;
+	uint64_t bit = signo > 0 && signo <= 64 ? 1ULL << (signo - 1) : 0;
+
+	if (procscan_reread(was, now) != 1)
+		return OBSTACLE_GONE;
+	if (now->state == 'D')
+		return OBSTACLE_DSLEEP;
+	if (now->state == 'T')
+		return OBSTACLE_STOPPED;
+	if (procscan_read_status(was->pid, &ps) == -1)
+		return now->state == 't' ? OBSTACLE_TRACED : OBSTACLE_NONE;
+	if ((*tracer = ps.tracer) != 0)
+		return OBSTACLE_TRACER;
+	if (now->state == 't')
+		return OBSTACLE_TRACED;
+	if (ps.sigign & bit)
+		return OBSTACLE_IGNORES;
+	if (ps.sigblk & bit)
+		return OBSTACLE_BLOCKS;
+	return OBSTACLE_NONE;
+}
+
 static const char *
 basename_of(const char *path)
 {
@@ -450,7 +539,7 @@ long_name_matches(const char *name, const struct procinfo *pi)
 
 	if (strlen(pi->comm) != 15 || strncmp(pi->comm, name, 15) != 0)
 		return 0;
-	if (procscan_read_exe(pi->pid, exe, sizeof(exe)) == 0 &&
+	if (read_exe(pi->pid, exe, sizeof(exe)) == 0 &&
 	    strcmp(basename_of(exe), name) == 0)
 		return 1;
 	if (procscan_read_cmdline(pi->pid, &cmd, &len) == -1)
@@ -461,21 +550,20 @@ long_name_matches(const char *name, const struct procinfo *pi)
 	return strcmp(basename_of(cmd), name) == 0;
 }
 
+/* Whether a NAME of m names pi: 1, 0, or -1 when it vanished. */
 static int
-name_matches(const struct procmatch *m, const struct procinfo *pi,
-    bool longnames)
+name_matches(const struct procmatch *m, const struct procinfo *pi)
 {
 	int r;
 
-	for (size_t i = 0; i < m->nnames; i++) {
-		if (strlen(m->names[i]) <= 15) {
-			if (!longnames && strcmp(m->names[i], pi->comm) == 0)
-				return 1;
-		} else if (longnames) {
-			if ((r = long_name_matches(m->names[i], pi)) != 0)
-				return r;
-		}
-	}
+	for (size_t i = 0; i < m->nnames; i++)
+		if (strlen(m->names[i]) <= 15 &&
+		    strcmp(m->names[i], pi->comm) == 0)
+			return 1;
+	for (size_t i = 0; i < m->nnames; i++)
+		if (strlen(m->names[i]) > 15 &&
+		    (r = long_name_matches(m->names[i], pi)) != 0)
+			return r;
 	return 0;
 }
 
@@ -484,9 +572,7 @@ exe_matches(const struct procmatch *m, const struct procinfo *pi)
 {
 	char exe[PATH_MAX];
 
-	if (m->nexes == 0)
-		return 0;
-	if (procscan_read_exe(pi->pid, exe, sizeof(exe)) == -1)
+	if (read_exe(pi->pid, exe, sizeof(exe)) == -1)
 		return errno == ESRCH ? -1 : 0;
 	for (size_t i = 0; i < m->nexes; i++)
 		if (strcmp(m->exes[i], exe) == 0)
@@ -500,8 +586,6 @@ regex_matches(const struct procmatch *m, const struct procinfo *pi)
 	char *cmd;
 	size_t len;
 
-	if (m->nregexes == 0)
-		return 0;
 	if (procscan_read_cmdline(pi->pid, &cmd, &len) == -1)
 		return errno == ESRCH ? -1 : 0;
 	for (size_t i = 0; i < m->nregexes; i++)
@@ -523,9 +607,18 @@ user_matches(const struct procmatch *m, const struct procinfo *pi)
 	return 0;
 }
 
+static bool
+pid_listed(pid_t pid, const pid_t *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == pid)
+			return true;
+	return false;
+}
+
 /* Nanoseconds since PI started, from the boot clock proc(5) counts in. */
-int64_t
-procscan_age_ns(const struct procinfo *pi)
+static int64_t
+age_ns(const struct procinfo *pi)
 {
 	struct timespec now;
 	int64_t start_ns, now_ns;
@@ -539,73 +632,50 @@ procscan_age_ns(const struct procinfo *pi)
 	return now_ns - start_ns;
 }
 
-/*
- * Whether PI passes every filter of M (--user, --older).  Returns 1, 0,
- * or -1 when the process vanished.
- */
-int
-procscan_filters(const struct procmatch *m, const struct procinfo *pi)
+/* The kinds of criteria m gives (MATCH_*). */
+unsigned
+procscan_given(const struct procmatch *m)
 {
-	if (m->older_ns >= 0 && procscan_age_ns(pi) < m->older_ns)
-		return 0;
-	if (m->nuids > 0)
-		return user_matches(m, pi);
-	return 1;
+	return (m->nnames > 0 ? MATCH_NAME : 0) |
+	    (m->nexes > 0 ? MATCH_EXE : 0) |
+	    (m->nregexes > 0 ? MATCH_FULL : 0) |
+	    (m->nparents > 0 ? MATCH_PARENT : 0) |
+	    (m->nuids > 0 ? MATCH_USER : 0) |
+	    (m->older ? MATCH_OLDER : 0) |
+	    (m->npgroups > 0 ? MATCH_PGROUP : 0) |
+	    (m->nsessions > 0 ? MATCH_SESSION : 0);
 }
 
 /*
- * Whether a selector of M chooses PI and every filter passes.  The
- * cheap tests (comm, parent, age) come first so that cmdline, exe and
- * status are read only for processes still in question.  Returns 1, 0,
- * or -1 when the process vanished meanwhile.
+ * Whether pi meets every criterion of m whose kind is in kinds.  What
+ * the stat fields decide comes first, so that exe, cmdline and status
+ * are read only for processes still in question.  Returns 1, 0, or -1
+ * when the process vanished meanwhile.
  */
 int
-procscan_matches(const struct procmatch *m, const struct procinfo *pi)
+procscan_match(const struct procmatch *m, const struct procinfo *pi,
+    unsigned kinds)
 {
-	int r = 0;
+	unsigned k = procscan_given(m) & kinds;
+	int r = 1;
 
-	if (m->older_ns >= 0 && procscan_age_ns(pi) < m->older_ns)
+	if (((k & MATCH_OLDER) && age_ns(pi) < m->older_ns) ||
+	    ((k & MATCH_PARENT) &&
+	    !pid_listed(pi->ppid, m->parents, m->nparents)) ||
+	    ((k & MATCH_PGROUP) &&
+	    !pid_listed(pi->pgrp, m->pgroups, m->npgroups)) ||
+	    ((k & MATCH_SESSION) &&
+	    !pid_listed(pi->session, m->sessions, m->nsessions)))
 		return 0;
-	r = name_matches(m, pi, false);
-	for (size_t i = 0; r == 0 && i < m->nparents; i++)
-		if (pi->ppid == m->parents[i])
-			r = 1;
-	if (r == 0)
-		r = name_matches(m, pi, true);
-	if (r == 0)
+	if (k & MATCH_NAME)
+		r = name_matches(m, pi);
+	if (r == 1 && (k & MATCH_USER))
+		r = user_matches(m, pi);
+	if (r == 1 && (k & MATCH_EXE))
 		r = exe_matches(m, pi);
-	if (r == 0)
+	if (r == 1 && (k & MATCH_FULL))
 		r = regex_matches(m, pi);
-	if (r == 0 && m->user_selects)
-		r = 1;
-	if (r != 1)
-		return r;
-	return m->nuids > 0 ? user_matches(m, pi) : 1;
-}
-
-/*
- * Whether PI is confirmed by a --name, --exe or --user of M, as an
- * insecure pidfile needs.  Returns 1, 0, or -1 when it vanished.
- */
-int
-procscan_confirms(const struct procmatch *m, const struct procinfo *pi)
-{
-	int r;
-
-	if ((r = name_matches(m, pi, false)) != 0)
-		return r;
-	if ((r = name_matches(m, pi, true)) != 0)
-		return r;
-	if ((r = exe_matches(m, pi)) != 0)
-		return r;
-	return m->nuids > 0 ? user_matches(m, pi) : 0;
-}
-
-bool
-procscan_selects(const struct procmatch *m)
-{
-	return m->nnames > 0 || m->nexes > 0 || m->nregexes > 0 ||
-	    m->nparents > 0 || m->user_selects;
+	return r;
 }
 
 static pid_t
@@ -623,16 +693,8 @@ dirent_pid(const char *name)
 	return v <= INT_MAX ? (pid_t)v : 0;
 }
 
-/* Whether M selects by name alone, so comm can rule a process out. */
-bool
-procscan_names_only(const struct procmatch *m)
-{
-	return m != NULL && m->nnames > 0 && m->nexes == 0 &&
-	    m->nregexes == 0 && m->nparents == 0 && !m->user_selects;
-}
-
 /*
- * Whether the comm of pid could match a name of M: PID/comm costs the
+ * Whether the comm of pid could match a name of m: PID/comm costs the
  * kernel less than PID/stat, and most processes fail this test.  True
  * also when comm cannot be read, so that PID/stat decides and reports.
  */
@@ -660,15 +722,21 @@ comm_may_match(const struct procmatch *m, pid_t pid)
 	return false;
 }
 
-/* The PIDs in /proc, one getdents64 buffer at a time, until FN says. */
-static int
-for_each_pid(int (*fn)(pid_t, void *), void *arg)
+/*
+ * Call fn with the PID of every process in /proc, until fn returns
+ * non-zero; with names in m (which may be NULL), only with those whose
+ * comm could match one.  The caller holds and checks each.  Returns 0,
+ * fn's value, or -1 with errno when /proc could not be read.
+ */
+int
+procscan_scan(const struct procmatch *m, int (*fn)(pid_t, void *), void *arg)
 {
 	char buf[32768];
 	struct linux_dirent64 *d;
 	long n;
 	pid_t pid;
 	int dfd, r = 0, saved;
+	bool by_name = m != NULL && m->nnames > 0;
 
 	dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1)
@@ -677,7 +745,8 @@ for_each_pid(int (*fn)(pid_t, void *), void *arg)
 	    sizeof(buf))) > 0) {
 		for (long off = 0; r == 0 && off < n; off += d->d_reclen) {
 			d = (struct linux_dirent64 *)(void *)(buf + off);
-			if ((pid = dirent_pid(d->d_name)) != 0)
+			if ((pid = dirent_pid(d->d_name)) != 0 &&
+			    (!by_name || comm_may_match(m, pid)))
 				r = fn(pid, arg);
 		}
 	}
@@ -688,78 +757,6 @@ for_each_pid(int (*fn)(pid_t, void *), void *arg)
 		return -1;
 	}
 	return r;
-}
-
-struct scan {
-	const struct procmatch	*m;
-	int			(*fn)(const struct procinfo *, void *);
-	int			(*pidfn)(pid_t, void *);
-	void			*arg;
-	int			 failed;	/* errno of a stat not read */
-};
-
-static int
-scan_one(pid_t pid, void *arg)
-{
-	struct scan *s = arg;
-	struct procinfo pi;
-
-	if (procscan_read_stat(pid, &pi) == -1) {
-		/* Gone is fine; anything else must be said. */
-		if (errno != ESRCH)
-			s->failed = errno;
-		return 0;
-	}
-	if (s->m != NULL && procscan_matches(s->m, &pi) != 1)
-		return 0;
-	return s->fn(&pi, s->arg);
-}
-
-static int
-scan_name(pid_t pid, void *arg)
-{
-	struct scan *s = arg;
-
-	return comm_may_match(s->m, pid) ? s->pidfn(pid, s->arg) : 0;
-}
-
-static int
-scan_result(int r, const struct scan *s)
-{
-	if (r == 0 && s->failed != 0) {
-		errno = s->failed;
-		return -1;
-	}
-	return r;
-}
-
-/*
- * Call FN for every process that M matches (every process if M is
- * NULL) until FN returns non-zero; the vanished are passed over.
- * Returns 0, FN's value, or -1 with errno when /proc or a stat could
- * not be read (after scanning the rest).
- */
-int
-procscan_scan(const struct procmatch *m,
-    int (*fn)(const struct procinfo *, void *), void *arg)
-{
-	struct scan s = { m, fn, NULL, arg, 0 };
-
-	return scan_result(for_each_pid(scan_one, &s), &s);
-}
-
-/*
- * For procscan_names_only() matches: call FN with each PID whose comm
- * could match, unread, so the caller can open a pidfd before the one
- * read of stat that matches it.  Returns as procscan_scan() does.
- */
-int
-procscan_scan_names(const struct procmatch *m, int (*fn)(pid_t, void *),
-    void *arg)
-{
-	struct scan s = { m, NULL, fn, arg, 0 };
-
-	return scan_result(for_each_pid(scan_name, &s), &s);
 }
 
 /* Whether /proc has the children files (CONFIG_PROC_CHILDREN). */

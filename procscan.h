@@ -16,8 +16,10 @@
 
 struct procinfo {
 	pid_t		 pid;
-	pid_t		 ppid;
-	char		 state;		/* proc(5) stat field 3 */
+	pid_t		 ppid;		/* proc(5) stat field 4 */
+	pid_t		 pgrp;		/* field 5 */
+	pid_t		 session;	/* field 6 */
+	char		 state;		/* field 3 */
 	unsigned int	 flags;		/* field 9, PF_* */
 	long		 nthreads;	/* field 20 */
 	uint64_t	 starttime;	/* field 22, clock ticks after boot */
@@ -35,20 +37,50 @@ struct procstatus {
 	uint64_t	 capeff;
 };
 
-/* What selects a process in a scan of /proc, and what filters it. */
+/* The kinds of criteria; a process must meet every kind given. */
+enum procmatch_kind {
+	MATCH_NAME	= 1 << 0,	/* -n */
+	MATCH_EXE	= 1 << 1,	/* -x */
+	MATCH_FULL	= 1 << 2,	/* -f */
+	MATCH_PARENT	= 1 << 3,	/* -P */
+	MATCH_USER	= 1 << 4,	/* -u */
+	MATCH_OLDER	= 1 << 5,	/* --older */
+	MATCH_PGROUP	= 1 << 6,	/* -g */
+	MATCH_SESSION	= 1 << 7	/* --session */
+};
+/* What confirms the PID of an insecure pidfile (SPEC "Pidfiles"). */
+#define MATCH_IDENTITY	(MATCH_NAME | MATCH_EXE | MATCH_USER)
+
+/* The criteria that procscan checks; each list holds alternatives. */
 struct procmatch {
-	const char	**names;	/* -n */
+	const char	**names;
 	size_t		  nnames;
-	const char	**exes;		/* -x, each made absolute by the caller */
+	const char	**exes;		/* each made absolute by the caller */
 	size_t		  nexes;
-	regex_t		 *regexes;	/* -f */
+	regex_t		 *regexes;
 	size_t		  nregexes;
-	pid_t		 *parents;	/* -P */
+	pid_t		 *parents;
 	size_t		  nparents;
-	uid_t		 *uids;		/* -u */
+	uid_t		 *uids;
 	size_t		  nuids;
-	bool		  user_selects;	/* -u given alone: it selects */
-	int64_t		  older_ns;	/* --older, or -1 */
+	pid_t		 *pgroups;
+	size_t		  npgroups;
+	pid_t		 *sessions;
+	size_t		  nsessions;
+	bool		  older;	/* --older given: */
+	int64_t		  older_ns;	/* started at least this long ago */
+};
+
+/* Why a process still runs after a graceful signal, as /proc shows. */
+enum procscan_obstacle {
+	OBSTACLE_NONE,
+	OBSTACLE_GONE,		/* or another process now */
+	OBSTACLE_DSLEEP,	/* uninterruptible sleep (D) */
+	OBSTACLE_STOPPED,	/* state T */
+	OBSTACLE_TRACER,	/* traced by a tracer */
+	OBSTACLE_TRACED,	/* state t */
+	OBSTACLE_IGNORES,	/* the signal is ignored */
+	OBSTACLE_BLOCKS		/* the signal is blocked */
 };
 
 enum procscan_pidfile_error {
@@ -89,22 +121,23 @@ void	 procscan_fini(void);
 long	 procscan_pid_max(void);
 int	 procscan_parse_stat(const char *, size_t, struct procinfo *);
 int	 procscan_read_stat(pid_t, struct procinfo *);
+int	 procscan_reread(const struct procinfo *, struct procinfo *);
+bool	 procscan_same(const struct procinfo *, const struct procinfo *);
 int	 procscan_read_status(pid_t, struct procstatus *);
 int	 procscan_read_cmdline(pid_t, char **, size_t *);
-int	 procscan_read_exe(pid_t, char *, size_t);
 bool	 procscan_is_kthread(const struct procinfo *);
-int	 procscan_filters(const struct procmatch *, const struct procinfo *);
-int	 procscan_matches(const struct procmatch *, const struct procinfo *);
-int	 procscan_confirms(const struct procmatch *, const struct procinfo *);
-bool	 procscan_selects(const struct procmatch *);
-bool	 procscan_names_only(const struct procmatch *);
-int	 procscan_scan(const struct procmatch *,
-	    int (*)(const struct procinfo *, void *), void *);
-int	 procscan_scan_names(const struct procmatch *, int (*)(pid_t, void *),
+bool	 procscan_is_stopped(const struct procinfo *);
+bool	 procscan_is_lone_zombie(const struct procinfo *);
+bool	 procscan_may_ptrace(void);
+enum procscan_obstacle procscan_obstacle(const struct procinfo *, int,
+	    struct procinfo *, pid_t *);
+unsigned procscan_given(const struct procmatch *);
+int	 procscan_match(const struct procmatch *, const struct procinfo *,
+	    unsigned);
+int	 procscan_scan(const struct procmatch *, int (*)(pid_t, void *),
 	    void *);
-int	 procscan_children(pid_t,
-	    int (*)(const struct procinfo *, void *), void *);
-int64_t	 procscan_age_ns(const struct procinfo *);
+int	 procscan_children(pid_t, int (*)(const struct procinfo *, void *),
+	    void *);
 int	 procscan_parse_pidfile(const char *, size_t, long, pid_t *);
 int	 procscan_read_pidfile(struct pidfile *, long);
 int	 procscan_remove_pidfile(const struct pidfile *);

@@ -1,13 +1,17 @@
 /*
- * libFuzzer harness for parse_duration() in gracekill.c (static, so the
- * file is included with its main renamed).  No crash, and the result agrees
+ * libFuzzer harness for parse_duration() in schedule.c.  No crash, and the result agrees
  * with a reference written from SPEC: DIGITS[.DIGITS][ms|s|m|h] or
  * "infinity"; fractions finer than a nanosecond are dropped; anything
- * else, or a value beyond INT64_MAX nanoseconds, is rejected.
+ * else, or a value of INT64_MAX nanoseconds or more (INT64_MAX stands for
+ * "infinity"), is rejected.
  */
-#define main gracekill_main
-#include "../gracekill.c"
-#undef main
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../schedule.h"
 
 static int
 reference(const char *t, int64_t *ns)
@@ -21,7 +25,7 @@ reference(const char *t, int64_t *ns)
 	int digits = 0;
 
 	if (strcmp(t, "infinity") == 0) {
-		*ns = INFINITE;
+		*ns = DURATION_INFINITE;
 		return 0;
 	}
 	while (*p >= '0' && *p <= '9') {
@@ -47,7 +51,7 @@ reference(const char *t, int64_t *ns)
 	if (unit == -1)
 		return -1;
 	v = whole * unit + frac * unit / scale;
-	if (v > INT64_MAX)
+	if (v >= INT64_MAX)
 		return -1;
 	*ns = (int64_t)v;
 	return 0;

@@ -1,14 +1,18 @@
 /*
- * libFuzzer harness for parse_schedule() in gracekill.c.  No crash or leak
+ * libFuzzer harness for parse_schedule() in schedule.c.  No crash or leak
  * (schedule_free after every call); on failure a non-empty reason; on
  * success a schedule that a reference reading of SPEC gives too: split on
  * '/', SIG then DURATION pairs (parsed by parse_signal and parse_duration
  * on the whole part), a trailing SIG waits 5 s, "forever" marks where the
  * repetition starts, a lone DURATION means TERM/DURATION/KILL/5s.
  */
-#define main gracekill_main
-#include "../gracekill.c"
-#undef main
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../schedule.h"
 
 #define REF_MAX	4096
 

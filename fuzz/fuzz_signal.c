@@ -1,12 +1,16 @@
 /*
- * libFuzzer harness for parse_signal() in gracekill.c.  No crash; an
+ * libFuzzer harness for parse_signal() in schedule.c.  No crash; an
  * accepted signal is 0, a standard signal or a real-time one; a number is
  * accepted exactly when it is such a signal; and a signal's name as
  * gracekill prints it (signal_name) parses back to the same signal.
  */
-#define main gracekill_main
-#include "../gracekill.c"
-#undef main
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../schedule.h"
 
 static int
 valid_signo(long n)
@@ -33,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "parse_signal(\"%s\") = %d\n", text, signo);
 		abort();
 	}
-	if (size > 0 && size < 12 && all_digits(text)) {
+	if (size > 0 && size < 12 && is_decimal(text)) {
 		char *end;
 		long n = strtol(text, &end, 10);
 

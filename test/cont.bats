@@ -2,7 +2,6 @@
 # Stopped targets get SIGCONT after a graceful signal, unless --no-cont.
 
 load helper
-load helper_extra
 
 start_stopped() {
 	gk_start "$@"

@@ -177,3 +177,17 @@ load helper
 	assert_elapsed_below "$t0" 1000
 	gk_assert_exit "$GK_PID" KILL
 }
+
+@test "a signal that fails on a later step is trouble: exit 3" {
+	gk_start -i TERM -c USR1 -k 0
+	pid=$GK_PID
+	# The second pidfd_send_signal, the KILL, fails with EPERM.
+	run --separate-stderr gk_strace -qq -o /dev/null \
+	    -e inject=pidfd_send_signal:error=EPERM:when=2 "$GRACEKILL" \
+	    --json -t 200ms --kill-wait 300ms -p "$pid"
+	assert_status 3
+	assert_stderr "gracekill: PID $pid ($GK_NAME): SIGKILL: Operation not permitted"
+	gx_assert_target "$pid" .outcome '"survived"'
+	assert_jq '.exit_code == 3'
+	gk_assert_alive "$pid"
+}

@@ -110,18 +110,22 @@ copy() {
 	gk_assert_alive "$GK_PID"
 }
 
-@test "-x and -n add up" {
-	local a
+@test "-x and -n narrow each other" {
+	local a name other
 	a=$(copy "$(gk_name)")
-	gk_start_cmd "${a##*/}" "$a" -c TERM -x 1
-	local ta=$GK_PID
-	gk_start -c TERM -x 2
-	local tb=$GK_PID tbn=$GK_NAME
-	gk_start -c TERM -x 0
-	local control=$GK_PID
-	gk_run -x "$a" -n "$tbn"
+	name=${a##*/}
+	other=$(gk_name)
+	ln -s "$a" "$BATS_TEST_TMPDIR/$other"
+	gk_start_cmd "$name" "$a" -c TERM -x 1
+	local both=$GK_PID
+	# The name without the executable, the executable without the name.
+	gk_start -n "$name" -c TERM -x 0
+	local name_only=$GK_PID
+	gk_start_cmd "$other" "$BATS_TEST_TMPDIR/$other" -c TERM -x 0
+	local exe_only=$GK_PID
+	gk_run -x "$a" -n "$name"
 	assert_status 0
-	gk_assert_exit "$ta" 1
-	gk_assert_exit "$tb" 2
-	gk_assert_alive "$control"
+	assert_output_lines 1
+	gk_assert_exit "$both" 1
+	gk_assert_alive "$name_only" "$exe_only"
 }

@@ -3,7 +3,6 @@
 # gracekill watches /proc instead: targets are still stopped and reported.
 
 load helper
-load helper_extra
 
 # gk_strace ERRNO ARG...: gracekill -v with pidfd_open failing with ERRNO.
 fallback_run() {
@@ -124,6 +123,23 @@ said_fallback() {
 	assert_elapsed_below "$t0" 3000
 	assert_output_match "^$child [^ ]+: exited with status 9 after [0-9.]+s\$"
 	[[ $(gk_state "$child") == Z ]]
+}
+
+@test "ENOSYS: a draining target is waited for, its status read from /proc" {
+	gx_userdir root
+	clink=$GX_UDIR/$(gk_name)
+	ln -s "$GX_TARGET" "$clink"
+	# A parent that never reaps: the zombie keeps the status to read.
+	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
+	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 6 -d 300"
+	child=$(gx_record_file "$GX_UDIR/child.ready")
+	t0=$(gk_us)
+	fallback_run ENOSYS -t 10 "$child"
+	assert_status 0
+	assert_elapsed_above "$t0" 300
+	assert_elapsed_below "$t0" 3000
+	assert_output_match "^$child [^ ]+: exited with status 6 after 0\.[3-9][0-9]{2}s\$"
+	said_fallback "$child" "Function not implemented"
 }
 
 @test "ENOSYS with --no-wait: signalled" {

@@ -100,19 +100,20 @@ ere() { sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"; }
 	gk_assert_siglog "$GK_LOG"
 }
 
-@test "-f and -n add up" {
+@test "-f and -n narrow each other" {
 	local a b
 	a=$(gk_name)
 	b=$(gk_name)
 	gk_start -n "$a" -c TERM -x 1
-	local ta=$GK_PID
-	gk_start -n "$b" -c TERM -x 2
-	local tb=$GK_PID
-	gk_start -c TERM -x 0
-	local control=$GK_PID
-	gk_run -f "/$a -c" -n "$b"
+	local both=$GK_PID
+	# The name without the regex, the regex without the name.
+	gk_start -n "$a" -c TERM -x 2
+	local name_only=$GK_PID
+	gk_start -n "$b" -c TERM -x 1 -k 1
+	local regex_only=$GK_PID
+	gk_run -f "$a -c TERM -x 1 |$b -c TERM -x 1 -k 1" -n "$a"
 	assert_status 0
-	gk_assert_exit "$ta" 1
-	gk_assert_exit "$tb" 2
-	gk_assert_alive "$control"
+	assert_output_lines 1
+	gk_assert_exit "$both" 1
+	gk_assert_alive "$name_only" "$regex_only"
 }

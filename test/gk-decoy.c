@@ -3,10 +3,14 @@
  * short-lived decoys as fast as it can, so that PIDs recycle, and logs
  * every signal a decoy receives.  Built without sanitizers.
  *
- * usage: gk-decoy -l LOG -R READY -x STOPFILE [-P PIDFILE] [-n MAX]
+ * usage: gk-decoy [-A] -l LOG -R READY -x STOPFILE [-P PIDFILE] [-n MAX]
  *
  * Writes READY once PIDs have wrapped around (so that processes started
- * after it get recycled PIDs), and stops when STOPFILE exists.  LOG gets
+ * after it get recycled PIDs), and stops when STOPFILE exists.  With -A
+ * it aims instead: before each fork it writes to ns_last_pid (which needs
+ * a PID namespace of its own, and works on any kernel, unlike a pid_max
+ * per namespace) the PID before one of PIDFILE's that is free, so that
+ * the decoy takes that PID; READY is written at once.  LOG gets
  * "signal SIG from PID to DECOY", "killed DECOY by SIG", "stopped DECOY
  * by SIG" for anything that reached a decoy, and "reuse PID" each time a
  * decoy got one of the PIDs listed in PIDFILE (one a line; read once it
@@ -31,6 +35,7 @@
 static int logfd = -1;
 static pid_t watch[MAXPIDS];
 static size_t nwatch;
+static size_t aimed;		/* the next watched PID to aim at */
 
 /* Load the PIDs to watch from path, once it exists. */
 static void
@@ -88,6 +93,30 @@ decoy(void)
 	_exit(0);
 }
 
+/* -A: make the next fork take a free watched PID, if there is one. */
+static void
+aim(void)
+{
+	char text[32];
+	pid_t pid;
+	int fd, len;
+
+	for (size_t tries = 0; tries < nwatch && nwatch <= MAXPIDS; tries++) {
+		pid = watch[aimed++ % nwatch];
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if ((fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY |
+		    O_CLOEXEC)) == -1)
+			return;
+		len = snprintf(text, sizeof(text), "%ld", (long)pid - 1);
+		if (write(fd, text, (size_t)len) == -1) {
+			/* Another fork won the PID: the next round aims. */
+		}
+		close(fd);
+		return;
+	}
+}
+
 static void
 reap(int flags, size_t *alive)
 {
@@ -122,10 +151,13 @@ main(int argc, char *argv[])
 	size_t alive = 0, max = 16, i;
 	unsigned long n = 0;
 	pid_t pid, last = 0;
-	int ch, wrapped = 0, fd;
+	int ch, wrapped = 0, fd, aiming = 0;
 
-	while ((ch = getopt(argc, argv, "l:n:P:R:x:")) != -1) {
+	while ((ch = getopt(argc, argv, "Al:n:P:R:x:")) != -1) {
 		switch (ch) {
+		case 'A':
+			aiming = 1;
+			break;
 		case 'l':
 			logfile = optarg;
 			break;
@@ -159,6 +191,8 @@ main(int argc, char *argv[])
 		}
 		if (alive >= max)
 			reap(0, &alive);
+		if (aiming)
+			aim();
 		if ((pid = fork()) == -1) {
 			if (errno != EAGAIN)
 				return 1;
@@ -174,7 +208,7 @@ main(int argc, char *argv[])
 				    (long)pid);
 				logline(line);
 			}
-		if (!wrapped && last != 0 && pid < last) {
+		if (!wrapped && (aiming || (last != 0 && pid < last))) {
 			wrapped = 1;
 			if ((fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC,
 			    0644)) == -1)

@@ -3,7 +3,6 @@
 # moment, no further escalation, exit 2 while something still runs.
 
 load helper
-load helper_extra
 
 # interrupt SIG: gracekill waits on a target that catches TERM and never
 # exits; SIG to gracekill mid-wait.

@@ -74,7 +74,7 @@ a_kthread() {
 	local k
 	k=$(a_kthread)
 	gk_start -c TERM -x 0
-	gk_run "${SAFE[@]}" -n "$(cat "/proc/$k/comm")" -p "$GK_PID"
+	gk_run "${SAFE[@]}" -n "$(cat "/proc/$k/comm")" -n "$GK_NAME"
 	assert_status 0
 	[[ ${lines[0]} == "$GK_PID "* ]]
 	gk_assert_alive "$GK_PID"

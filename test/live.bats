@@ -3,7 +3,6 @@
 # never when stderr is not a terminal.  A real pseudo-terminal: tmux.
 
 load helper
-load helper_extra
 
 setup() {
 	gk_setup
@@ -15,7 +14,6 @@ setup() {
 teardown() {
 	tmux -L "$GX_SOCK" kill-server 2>/dev/null || :
 	gk_teardown
-	gx_teardown_extra
 }
 
 # in_tmux CMD: run sh -c CMD in a detached 150x20 tmux pane.  The shell
@@ -28,6 +26,15 @@ in_tmux() {
 
 pane() { tmux -L "$GX_SOCK" capture-pane -p -t gx; }
 pane_has() { pane | grep -Eq -- "$1"; }
+
+# refute_pane_has ERE: no line of the pane matches ERE.
+refute_pane_has() {
+	if pane_has "$1"; then
+		printf 'the pane shows %s:\n' "$1" >&2
+		pane >&2
+		return 1
+	fi
+}
 
 @test "on a terminal: the live line while waiting, erased at the end" {
 	gk_start -c TERM -k 2 -x 0
@@ -53,11 +60,7 @@ pane_has() { pane | grep -Eq -- "$1"; }
 	gk_poll test -s "$rc"
 	[[ $(<"$rc") == 0 ]]
 	gk_poll pane_has "^$pid $name: exited with status 0 after"
-	if pane_has 'waiting for'; then
-		echo "live line not erased:" >&2
-		pane >&2
-		false
-	fi
+	refute_pane_has 'waiting for'
 	gk_assert_exit "$pid" 0
 }
 
@@ -74,7 +77,7 @@ pane_has() { pane | grep -Eq -- "$1"; }
 	kill -KILL "$a"
 	gk_poll test -s "$rc"
 	[[ $(<"$rc") == 0 ]]
-	! pane_has 'waiting for'
+	refute_pane_has 'waiting for'
 	gk_assert_exit "$b" 0
 }
 
@@ -89,7 +92,7 @@ pane_has() { pane | grep -Eq -- "$1"; }
 	gk_poll test -s "$rc"
 	[[ $(<"$rc") == 0 ]]
 	gk_poll pane_has "^$pid $name: exited with status 0 after"
-	! pane_has 'waiting for'
+	refute_pane_has 'waiting for'
 	[[ ! -s $err ]] || { echo "stderr file has:" >&2; cat -A "$err" >&2; false; }
 	gk_assert_exit "$pid" 0
 }
@@ -118,5 +121,25 @@ pane_has() { pane | grep -Eq -- "$1"; }
 	gk_run -t 5 "$pid"
 	assert_status 0
 	assert_stderr_empty
+	gk_assert_exit "$pid" 0
+}
+
+@test "on a terminal: a name with an escape sequence is shown escaped" {
+	local name base
+	base=$(gk_name)
+	name=${base:0:10}$'\x1b[2J'
+	gk_start -n "$name" -c TERM -k 2 -x 0
+	pid=$GK_PID
+	rc=$BATS_TEST_TMPDIR/rc
+	in_tmux "'$GRACEKILL' -t 30 $pid; echo \$? >'$rc'"
+	gk_poll pane_has 'waiting for'
+	pane | grep -qF "$pid (${base:0:10}\\x1b[2J)" || {
+		echo "the live line does not show the name escaped:" >&2
+		pane >&2
+		false
+	}
+	kill -TERM "$pid"
+	gk_poll test -s "$rc"
+	[[ $(<"$rc") == 0 ]]
 	gk_assert_exit "$pid" 0
 }

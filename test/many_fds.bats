@@ -3,7 +3,6 @@
 # their number: gracekill raises it and stops them all.
 
 load helper
-load helper_extra
 
 # Issue 6 asks for 10 000; GX_MANY picks another size.
 GX_MANY=${GX_MANY:-10000}

@@ -2,7 +2,6 @@
 # --no-wait: send the first signal and return at once.
 
 load helper
-load helper_extra
 
 @test "--no-wait returns at once with the outcome signalled" {
 	# The target lingers 3 s after TERM: gracekill must not wait for it.

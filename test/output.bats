@@ -2,7 +2,6 @@
 # Output: write errors on stdout, --quiet, --verbose.
 
 load helper
-load helper_extra
 
 closed_stdout() { "$@" >&-; }
 full_stdout() { "$@" >/dev/full; }

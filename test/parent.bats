@@ -50,18 +50,21 @@ load helper
 	gk_assert_siglog "$GK_LOG"
 }
 
-@test "-P and -p add up" {
-	local c1
+@test "-P and -p narrow each other" {
+	local c1 c2
 	c1=$(gk_child_cmd c1 "$(gk_name)" -c TERM -x 0)
-	gk_start -c TERM -x 0 -s "$c1"
-	local parent=$GK_PID k1
+	c2=$(gk_child_cmd c2 "$(gk_name)" -c TERM -x 0)
+	gk_start -c TERM -x 0 -s "$c1" -s "$c2"
+	local parent=$GK_PID k1 k2
 	k1=$(gk_child_pid c1)
+	k2=$(gk_child_pid c2)
 	gk_start -c TERM -x 3
 	local other=$GK_PID
-	gk_run -P "$parent" -p "$other"
+	# k1 is both; k2 only a child, other only a listed PID.
+	gk_run -P "$parent" -p "$k1,$other"
 	assert_status 0
-	assert_output_lines 2
+	assert_output_lines 1
+	[[ $output == "$k1 "* ]]
 	gk_assert_gone "$k1"
-	gk_assert_exit "$other" 3
-	gk_assert_alive "$parent"
+	gk_assert_alive "$k2" "$other" "$parent"
 }

@@ -85,9 +85,9 @@ pf() {
 	assert_status 0
 }
 
-@test "a missing pidfile beside a live target: the target is stopped" {
+@test "a missing pidfile beside a live one: its target is stopped" {
 	gk_start -c TERM -x 3
-	gk_run -F "$BATS_TEST_TMPDIR/missing.pid" -p "$GK_PID"
+	gk_run -F "$BATS_TEST_TMPDIR/missing.pid" -F "$(pf live.pid "$GK_PID\n")"
 	assert_status 0
 	gk_assert_exit "$GK_PID" 3
 }
@@ -148,11 +148,11 @@ pf() {
 	done
 }
 
-@test "a malformed pidfile beside a live target: it is stopped, exit 3" {
+@test "a malformed pidfile beside a live one: its target is stopped, exit 3" {
 	gk_start -c TERM -x 0
 	local f
 	f=$(pf bad.pid 'junk\n')
-	gk_run -F "$f" -p "$GK_PID"
+	gk_run -F "$f" -F "$(pf live.pid "$GK_PID\n")"
 	assert_status 3
 	assert_stderr "gracekill: $f: malformed first line: expected a decimal PID"
 	gk_assert_exit "$GK_PID" 0

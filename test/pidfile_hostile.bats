@@ -4,7 +4,6 @@
 # keeps running.
 
 load helper
-load helper_extra
 
 setup_file() {
 	gx_require_root
@@ -366,4 +365,27 @@ ns_refused() {
 		gk_assert_exit "$pid" 0
 	done
 	gk_assert_alive "$victim"
+}
+
+@test "insecure: the confirmation is read only once the pidfd is held" {
+	gk_start -c TERM -x 0
+	pid=$GK_PID
+	printf '%s\n' "$pid" >"$pf"
+	chown "$GK_USER" "$pf"
+	run --separate-stderr gk_strace -qq -o "$BATS_TEST_TMPDIR/trace" \
+	    -e trace=pidfd_open,openat,readlinkat "$GRACEKILL" --json \
+	    --name "$GK_NAME" -F "$pf"
+	assert_status 0
+	gx_assert_target "$pid" .outcome '"exited"'
+	held=$(grep -n -m1 "^pidfd_open($pid," "$BATS_TEST_TMPDIR/trace" |
+	    cut -d: -f1)
+	read=$(grep -n -m1 -E "\"(/proc/)?$pid/" "$BATS_TEST_TMPDIR/trace" |
+	    cut -d: -f1)
+	[[ -n $held && -n $read ]] || { cat "$BATS_TEST_TMPDIR/trace" >&2; false; }
+	((held < read)) || {
+		echo "/proc/$pid was read before its pidfd was held:" >&2
+		cat "$BATS_TEST_TMPDIR/trace" >&2
+		false
+	}
+	gk_assert_exit "$pid" 0
 }

@@ -3,7 +3,6 @@
 # state letter of survivors.
 
 load helper
-load helper_extra
 
 @test "ignores TERM: killed, reason in text" {
 	gk_start -i TERM -c USR1 -k 0

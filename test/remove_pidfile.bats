@@ -3,7 +3,6 @@
 # for a survivor and when refused or malformed.
 
 load helper
-load helper_extra
 
 setup_file() { gk_user_add; }
 teardown_file() { gk_user_del; }
@@ -150,4 +149,16 @@ setup() {
 	[[ -f $pf && $(<"$pf") == "$other" ]]
 	gk_assert_exit "$pid" 0
 	gk_assert_alive "$other"
+}
+
+@test "kept when a criterion leaves its live process out" {
+	gk_start -c TERM -x 0
+	pid=$GK_PID
+	printf '%s\n' "$pid" >"$pf"
+	gk_run --remove-pidfile --older 1h -F "$pf"
+	assert_status 1
+	assert_stderr "gracekill: no matching process"
+	[[ -e $pf ]] || { echo "the pidfile of a live process was removed" >&2; false; }
+	gk_assert_alive "$pid"
+	gk_assert_siglog "$GK_LOG"
 }

@@ -5,17 +5,17 @@
 load helper
 
 @test "one line per target, ordered by PID" {
-	local name
-	name=$(gk_name)
-	gk_start -n "$name" -c TERM -x 1
-	gk_start -n "$name" -c TERM -x 2
-	gk_start -n "$name" -c TERM -x 3
-	gk_run "$name"
+	local p=()
+	gk_start -c TERM -x 1
+	gk_start -c TERM -x 2
+	gk_start -c TERM -x 3
+	mapfile -t p < <(printf '%s\n' "${GK_PIDS[@]}" | sort -n)
+	# Given, and so held and signalled, in the opposite order.
+	gk_run -p "${p[2]},${p[1]},${p[0]}"
 	assert_status 0
 	assert_output_lines 3
-	local sorted
-	sorted=$(cut -d' ' -f1 <<<"$output" | sort -n)
-	[[ $(cut -d' ' -f1 <<<"$output") == "$sorted" ]]
+	[[ ${lines[0]} == "${p[0]} "* && ${lines[1]} == "${p[1]} "* &&
+	    ${lines[2]} == "${p[2]} "* ]]
 }
 
 @test "control characters in a name are escaped: one line per target" {
@@ -86,4 +86,35 @@ load helper
 	assert_status 0
 	assert_stderr_empty
 	gk_assert_exit "$GK_PID" 0
+}
+
+# esc_name: a unique name with an escape sequence that clears a terminal.
+esc_name() {
+	local name
+	name=$(gk_name)
+	printf '%s\n' "${name:0:10}"$'\x1b[2J'
+}
+
+@test "-v events escape control characters in a name" {
+	local name
+	name=$(esc_name)
+	gk_start -n "$name" -c TERM -x 0
+	[[ $(cat "/proc/$GK_PID/comm") == "$name" ]]
+	gk_run -v -p "$GK_PID"
+	assert_status 0
+	[[ $stderr != *$'\x1b'* ]] || { echo "raw ESC on stderr" >&2; false; }
+	grep -qF "] sent SIGTERM to $GK_PID (${name:0:10}\\x1b[2J)" <<<"$stderr" ||
+	    { echo "no escaped name in: $stderr" >&2; false; }
+	gk_assert_exit "$GK_PID" 0
+}
+
+@test "warnings escape control characters in a name" {
+	local name
+	name=$(esc_name)
+	gk_start -n "$name" -c TERM -x 0
+	run --separate-stderr gk_strace -qq -o /dev/null \
+	    -e inject=pidfd_send_signal:error=EPERM "$GRACEKILL" -p "$GK_PID"
+	assert_status 3
+	assert_stderr "gracekill: PID $GK_PID (${name:0:10}\\x1b[2J): cannot signal: Operation not permitted"
+	gk_assert_alive "$GK_PID"
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
-# PID reuse storm: in a PID namespace of our own with a tiny pid_max,
-# decoys recycle PIDs while gracekill waits; no decoy may ever receive a
-# signal from gracekill.
+# PID reuse storm: in a PID namespace of our own, decoys recycle PIDs
+# while gracekill waits; no decoy may ever receive a signal from
+# gracekill.  Two ways to recycle: a tiny pid_max (per namespace since
+# Linux 6.14), and ns_last_pid aimed at each freed target PID (any
+# kernel); the first falls back to the second on older kernels.
 
 load helper
-load helper_extra
 
 setup() {
 	gk_setup
@@ -25,15 +26,15 @@ pid_max_per_ns() {
 	((major > 6 || (major == 6 && minor >= 14)))
 }
 
-@test "PID reuse storm: gracekill never signals a decoy" {
-	pid_max_per_ns ||
-	    skip "pid_max is not per PID namespace before Linux 6.14"
+# storm MODE: the storm and its checks; MODE pidmax or aim.
+storm() {
+	local mode=$1 host_pid_max dir name now reused
 	host_pid_max=$(</proc/sys/kernel/pid_max)
 	dir=$BATS_TEST_TMPDIR
 	name=$(gk_name)
 	ln -s "$GK_TARGET" "$dir/$name"
 	cat >"$dir/ns.sh" <<'NS'
-dir=$1 gk=$2 link=$3 decoy=$4
+dir=$1 gk=$2 link=$3 decoy=$4 mode=$5
 deadline=$((SECONDS + 20))
 until_file() {
 	until [ -e "$1" ]; do
@@ -41,9 +42,14 @@ until_file() {
 		sleep 0.01
 	done
 }
-echo 400 >/proc/sys/kernel/pid_max || { echo "pid_max" >>"$dir/fail"; exit 1; }
+aim=
+if [ "$mode" = pidmax ]; then
+	echo 400 >/proc/sys/kernel/pid_max || { echo "pid_max" >>"$dir/fail"; exit 1; }
+else
+	aim=-A
+fi
 cat /proc/sys/kernel/pid_max >"$dir/ns_pid_max"
-"$decoy" -l "$dir/decoy.log" -R "$dir/storm.ready" -x "$dir/stop" \
+"$decoy" $aim -l "$dir/decoy.log" -R "$dir/storm.ready" -x "$dir/stop" \
     -P "$dir/watch" -n 16 &
 storm=$!
 until_file "$dir/storm.ready"
@@ -75,7 +81,7 @@ done
 NS
 	run --separate-stderr timeout 60 unshare --pid --fork --mount-proc \
 	    --kill-child bash "$dir/ns.sh" "$dir" "$GRACEKILL" "$dir/$name" \
-	    "$GK_DECOY"
+	    "$GK_DECOY" "$mode"
 	# Whatever happened, the host's pid_max must be as it was.
 	now=$(</proc/sys/kernel/pid_max)
 	if [[ $now != "$host_pid_max" ]]; then
@@ -88,7 +94,7 @@ NS
 		cat "$dir/fail" >&2 2>/dev/null
 		false
 	}
-	[[ $(<"$dir/ns_pid_max") == 400 ]]
+	[[ $mode != pidmax || $(<"$dir/ns_pid_max") == 400 ]]
 	[[ $(<"$dir/rc.gk") == 0 ]] || { cat "$dir/out" "$dir/err" >&2; false; }
 	[[ $(<"$dir/rc.storm") == 0 ]]
 	output=$(<"$dir/out")
@@ -108,4 +114,16 @@ NS
 		cat "$dir/fates" >&2
 		false
 	}
+}
+
+@test "PID reuse storm, tiny pid_max (ns_last_pid before 6.14)" {
+	if pid_max_per_ns; then
+		storm pidmax
+	else
+		storm aim
+	fi
+}
+
+@test "PID reuse storm, ns_last_pid aimed at freed PIDs" {
+	storm aim
 }

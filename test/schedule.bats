@@ -3,7 +3,6 @@
 # steps share one timeline.
 
 load helper
-load helper_extra
 
 @test "SIG/DUR pairs are sent in order, each after the previous grace" {
 	gk_start -c USR1 -c USR2 -c TERM -k 3 -x 5
@@ -275,6 +274,11 @@ schedule_conflict() {
 
 @test "-S with --kill-wait is a usage error" {
 	schedule_conflict --kill-wait 3 --schedule TERM/5/KILL
+}
+
+@test "long forms conflict too: --signal=, --timeout=, --schedule=" {
+	schedule_conflict --signal=INT --schedule=5
+	schedule_conflict --schedule=TERM/5/KILL --timeout=5
 }
 
 @test "-S with --no-escalate is a usage error" {

@@ -103,22 +103,24 @@ load helper
 	gk_assert_alive "$control"
 }
 
-@test "selectors add up: PID, NAME and -n together" {
+@test "a PID and a NAME narrow each other: the PID if it has the name" {
 	gk_start -c TERM -x 1
-	local a=$GK_PID
-	gk_start -c TERM -x 2
-	local b=$GK_PID bn=$GK_NAME
-	gk_start -c TERM -x 3
-	local c=$GK_PID cn=$GK_NAME
+	local a=$GK_PID an=$GK_NAME
+	gk_start -n "$an" -c TERM -x 0
+	local namesake=$GK_PID
 	gk_start -c TERM -x 0
-	local control=$GK_PID
-	gk_run "$a" "$bn" -n "$cn"
+	local b=$GK_PID bn=$GK_NAME
+	# "a bn": a is not named bn, so nothing matches.
+	gk_run "$a" "$bn"
+	assert_status 1
+	assert_stderr "gracekill: no matching process"
+	gk_assert_alive "$a" "$namesake" "$b"
+	# "a an": a only, not its namesake; -n values are alternatives.
+	gk_run "$a" "$bn" -n "$an"
 	assert_status 0
-	assert_output_lines 3
+	assert_output_lines 1
 	gk_assert_exit "$a" 1
-	gk_assert_exit "$b" 2
-	gk_assert_exit "$c" 3
-	gk_assert_alive "$control"
+	gk_assert_alive "$namesake" "$b"
 }
 
 @test "-- ends options: a NAME that starts with a dash" {

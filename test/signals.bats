@@ -2,7 +2,6 @@
 # Signal names, numbers, real-time signals and signal 0.
 
 load helper
-load helper_extra
 
 @test "RTMIN+1 arrives as the C library's SIGRTMIN+1" {
 	gk_start -c RTMIN+1 -x 0

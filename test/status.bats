@@ -4,7 +4,6 @@
 # never a made-up 0.
 
 load helper
-load helper_extra
 
 setup_file() { gk_user_add; }
 teardown_file() { gk_user_del; }

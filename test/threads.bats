@@ -3,7 +3,6 @@
 # Z in /proc but is alive: it is not reported as exited.
 
 load helper
-load helper_extra
 
 # threads_of PID: the Threads: count in /proc/PID/status (the zombie
 # leader still counts).

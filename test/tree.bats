@@ -87,7 +87,7 @@ tree() {
 
 @test "--tree=mixed: a survivor parent and its children all get SIGKILL" {
 	tree -i TERM -- -c TERM -k 0
-	gk_run -Tmixed -t 300ms -p "$P"
+	gk_run --tree=mixed -t 300ms -p "$P"
 	assert_status 0
 	gk_assert_exit "$P" KILL
 	gk_assert_siglog "$(gk_child_log c1)"

@@ -15,6 +15,33 @@ load helper
 	[[ $output == "$help" ]]
 }
 
+@test "--help: every long option on a line of its own, in 80 columns" {
+	local opt line n=0
+	gk_run --help
+	assert_status 0
+	for opt in pid pidfile name exe full parent user older tree signal \
+	    timeout kill-wait schedule no-escalate no-cont no-wait json quiet \
+	    verbose dry-run oknodo remove-pidfile list help version; do
+		assert_output_match "^  (-[a-zA-Z], |    )--$opt[ =[]"
+	done
+	for line in "${lines[@]}"; do
+		((${#line} <= 80)) || { echo "too long: $line" >&2; false; }
+		n=$((n + 1))
+	done
+	((n <= 48)) || { echo "$n lines" >&2; false; }
+	[[ ${lines[-1]} == *"See gracekill(1)." ]]
+}
+
+@test "-h, -V and -l: output that cannot be written is exit 3" {
+	local opt
+	for opt in -h -V -l --help --version --list; do
+		run --separate-stderr sh -c '"$0" "$1" >/dev/full' \
+		    "$GRACEKILL" "$opt"
+		assert_status 3
+		assert_stderr "gracekill: write error on standard output: No space left on device"
+	done
+}
+
 @test "-V and --version print the version" {
 	gk_run -V
 	assert_status 0
@@ -36,7 +63,7 @@ assert_getopt_error() {
 
 @test "unknown long option: getopt's message, then the synopsis, exit 64" {
 	gk_run -h
-	local synopsis=$output
+	local synopsis=${output%%$'\n\n'*}
 	gk_start -c TERM -x 0
 	gk_run --bogus-option "$GK_NAME"
 	assert_status 64
@@ -49,7 +76,7 @@ assert_getopt_error() {
 
 @test "unknown short option: getopt's message, then the synopsis, exit 64" {
 	gk_run -h
-	local synopsis=$output
+	local synopsis=${output%%$'\n\n'*}
 	gk_run -Z 12345
 	assert_status 64
 	assert_getopt_error "invalid option -- 'Z'"
@@ -97,9 +124,16 @@ assert_getopt_error() {
 @test "every DURATION form is accepted by --older" {
 	local d
 	gk_start -c TERM -x 0
-	for d in 30 30s 1.5s 250ms 2m 1h 0 infinity; do
+	# The target is younger than each of these...
+	for d in 30 30s 2m 1h infinity; do
 		gk_run --dry-run --older "$d" -p "$GK_PID"
-		[[ $status == 0 || $status == 1 ]] || assert_status 0
+		assert_status 1
+	done
+	# ...and older than each of these, once 1.6 s have passed.
+	gk_poll gk_older_than "$GK_PID" 1600
+	for d in 1.5s 250ms 0; do
+		gk_run --dry-run --older "$d" -p "$GK_PID"
+		assert_status 0
 	done
 	gk_assert_alive "$GK_PID"
 	gk_assert_siglog "$GK_LOG"
@@ -248,47 +282,6 @@ assert_getopt_error() {
 	gk_assert_alive "$GK_PID"
 }
 
-@test "--schedule conflicts with --signal, --timeout and --kill-wait" {
-	local opt
-	gk_start -c TERM -x 0
-	for opt in "-s INT" "--signal=INT" "-t 5" "--timeout=5" "--kill-wait 1"; do
-		# shellcheck disable=SC2086
-		gk_run -S TERM/5/KILL/5 $opt -p "$GK_PID"
-		assert_status 64
-		assert_stderr "gracekill: --schedule cannot be combined with --signal, --timeout or --kill-wait"
-		# shellcheck disable=SC2086
-		gk_run $opt --schedule=5 -p "$GK_PID"
-		assert_status 64
-		assert_stderr "gracekill: --schedule cannot be combined with --signal, --timeout or --kill-wait"
-	done
-	gk_run --no-escalate -S 5 -p "$GK_PID"
-	assert_status 64
-	assert_stderr "gracekill: --no-escalate cannot be combined with --schedule"
-	gk_assert_alive "$GK_PID"
-	gk_assert_siglog "$GK_LOG"
-}
-
-@test "bad --schedule lists exit 64 and quote the part" {
-	gk_start -c TERM -x 0
-	gk_run -S FOO/5 -p "$GK_PID"
-	assert_status 64
-	assert_stderr "gracekill: --schedule: unknown signal: 'FOO' in 'FOO/5'"
-	gk_run -S TERM/5x/KILL -p "$GK_PID"
-	assert_status 64
-	assert_stderr "gracekill: --schedule: invalid duration: '5x' in 'TERM/5x/KILL'"
-	gk_run -S TERM//KILL -p "$GK_PID"
-	assert_status 64
-	assert_stderr "gracekill: --schedule: empty step: '' in 'TERM//KILL'"
-	gk_run -S TERM/5/forever -p "$GK_PID"
-	assert_status 64
-	[[ $stderr == "gracekill: --schedule: nothing to repeat after forever: '"*"' in 'TERM/5/forever'" ]]
-	gk_run -S TERM/5/forever/KILL/5/forever/TERM/1 -p "$GK_PID"
-	assert_status 64
-	[[ $stderr == "gracekill: --schedule: forever given twice: '"*"' in 'TERM/5/forever/KILL/5/forever/TERM/1'" ]]
-	gk_assert_alive "$GK_PID"
-	gk_assert_siglog "$GK_LOG"
-}
-
 @test "usage errors win over other trouble and signal nothing" {
 	gk_start -c TERM -x 0
 	gk_run -p "$GK_PID" -F /nonexistent/pidfile -t 5x
@@ -296,4 +289,27 @@ assert_getopt_error() {
 	assert_stderr "gracekill: --timeout: invalid duration: '5x'"
 	gk_assert_alive "$GK_PID"
 	gk_assert_siglog "$GK_LOG"
+}
+
+@test "-T takes no mode: -T mixed, -Tall and --tree mixed are usage errors" {
+	local name=mixed
+	gk_start -c TERM -x 0
+	gk_run -T mixed -p "$GK_PID"
+	assert_status 64
+	assert_stderr "gracekill: -T takes a mode only as --tree=mixed (and -n mixed selects processes named mixed)"
+	gk_run -vTall -p "$GK_PID"
+	assert_status 64
+	assert_stderr "gracekill: -T takes a mode only as --tree=all (and -n all selects processes named all)"
+	gk_run -p "$GK_PID" --tree "$name"
+	assert_status 64
+	assert_stderr "gracekill: --tree takes a mode only as --tree=mixed (and -n mixed selects processes named mixed)"
+	gk_assert_alive "$GK_PID"
+	gk_assert_siglog "$GK_LOG"
+	# -T alone, and a mode after =, are fine.
+	gk_run --dry-run -T -p "$GK_PID"
+	assert_status 0
+	assert_output_line "schedule: TERM/10s/KILL/5s (tree: all)"
+	gk_run --dry-run --tree=mixed -p "$GK_PID"
+	assert_status 0
+	assert_output_line "schedule: TERM/10s/KILL/5s (tree: mixed)"
 }

@@ -4,7 +4,6 @@
 # names one (make sanitize), the plain ./gracekill next to it is used.
 
 load helper
-load helper_extra
 
 setup() {
 	gk_setup

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Waiting: gracekill returns as soon as the last target is gone, waits
 # for slow ones, treats a zombie as exited but a process whose main
-# thread exited as alive, and handles --no-wait, signals to itself and
-# the /proc fallback.
+# thread exited as alive, and handles --no-wait.  Signals to gracekill
+# itself: interrupt.bats; the /proc fallback: fallback.bats.
 
 load helper
 
@@ -126,100 +126,4 @@ load helper
 	[[ $output == "$GK_PID $GK_NAME: signalled with SIGINT" ]]
 	gk_assert_exit "$GK_PID" 2
 	gk_assert_siglog "$GK_LOG" INT
-}
-
-# interrupt SIG: gracekill waiting on a target that logs but stays gets
-# SIG; it stops waiting, reports the survivor and exits 2 without KILL.
-interrupt() {
-	gk_start -c TERM -k 0
-	local t0
-	t0=$(gk_us)
-	gk_bg -t 20 -p "$GK_PID"
-	gk_poll gk_log_lines "$GK_LOG" 1
-	kill -"$1" "$GK_BG"
-	gk_bg_wait
-	assert_status 2
-	assert_elapsed_below "$t0" 3000
-	[[ $output == "$GK_PID $GK_NAME: survived in state "* ]]
-	gk_assert_alive "$GK_PID"
-	gk_assert_siglog "$GK_LOG" TERM
-}
-
-@test "SIGINT to gracekill: stop waiting, report survivors, exit 2" {
-	interrupt INT
-}
-
-@test "SIGTERM to gracekill: stop waiting, report survivors, exit 2" {
-	interrupt TERM
-}
-
-@test "SIGHUP to gracekill: stop waiting, report survivors, exit 2" {
-	interrupt HUP
-}
-
-@test "SIGINT to gracekill after its targets are gone: exit 0 report" {
-	gk_start -c TERM -x 0
-	local a=$GK_PID
-	gk_start -c TERM -k 0
-	local b=$GK_PID
-	gk_bg --json -t 20 -p "$a,$b"
-	gk_poll gk_log_lines "$GK_LOG" 1
-	gk_assert_exit "$a" 0
-	kill -INT "$GK_BG"
-	gk_bg_wait
-	assert_status 2
-	assert_jq "(.targets[] | select(.pid == $a) | .outcome) == \"exited\""
-	assert_jq "(.targets[] | select(.pid == $b) | .outcome) == \"survived\""
-	gk_assert_alive "$b"
-}
-
-# nopidfd ARG...: run gracekill with pidfd_open failing with ENOSYS.
-nopidfd() {
-	run --separate-stderr gk_strace -f -o /dev/null \
-	    -e inject=pidfd_open:error=ENOSYS "$GRACEKILL" "$@"
-}
-
-@test "without pidfd_open (ENOSYS): falls back to /proc and waits" {
-	gk_start -c TERM -x 6 -d 300
-	local t0
-	t0=$(gk_us)
-	nopidfd -t 10 -p "$GK_PID"
-	assert_status 0
-	assert_elapsed_above "$t0" 300
-	assert_elapsed_below "$t0" 3000
-	[[ $output == "$GK_PID $GK_NAME: exited with status 6 after "* ||
-	    $output == "$GK_PID $GK_NAME: exited (status unknown) after "* ]]
-	assert_stderr_empty
-	gk_assert_exit "$GK_PID" 6
-}
-
-@test "without pidfd_open: -v says that /proc polling is used" {
-	gk_start -c TERM -x 6
-	nopidfd -v -t 10 -p "$GK_PID"
-	assert_status 0
-	local l found=0
-	for l in "${stderr_lines[@]}"; do
-		[[ $l =~ ^gracekill:\ \[\+[0-9]+\.[0-9]+s\]\  &&
-		    $l == *"using /proc polling"* &&
-		    $l == *"pidfd_open: Function not implemented"* ]] && found=1
-	done
-	((found)) || { echo "no fallback message in: $stderr" >&2; false; }
-	gk_assert_exit "$GK_PID" 6
-}
-
-@test "without pidfd_open: a survivor is still reported, never dropped" {
-	gk_start -i TERM
-	nopidfd --json -t 300ms --no-escalate -p "$GK_PID"
-	assert_status 2
-	assert_jq ".targets[0].pid == $GK_PID and .targets[0].outcome == \"survived\""
-	gk_assert_alive "$GK_PID"
-}
-
-@test "without pidfd_open: escalation still kills" {
-	gk_start -i TERM
-	nopidfd --json -t 300ms -p "$GK_PID"
-	assert_status 0
-	assert_jq '.targets[0].outcome == "killed"'
-	assert_jq '.targets[0].signals == ["TERM", "KILL"]'
-	gk_assert_exit "$GK_PID" KILL
 }
