@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -12,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -33,6 +35,7 @@
 #define STAT_BUFSIZE	4096		/* 52 numeric fields and a comm */
 #define PIDFILE_MAX	4096
 #define DELETED_SUFFIX	" (deleted)"
+#define CGROUP2_MAGIC	0x63677270	/* linux/magic.h */
 #define CAP_SYS_PTRACE_BIT	19		/* linux/capability.h */
 
 struct linux_dirent64 {
@@ -1983,10 +1986,720 @@ procscan_scan_holders(struct portscan *ps, int (*fn)(pid_t, void *),
 		ps->socks[i].nholders = 0;
 	if (ps->nsocks == 0)
 		return 0;
-	r = for_each_pid(scan_holder, &h);
+	r = procscan_scan(NULL, scan_holder, &h);
 	if (r == 0 && h.failed != 0) {
 		errno = h.failed;
 		return -1;
 	}
 	return r;
+}
+
+/* Cgroups (SPEC "Services"); paths as the 0:: line of /proc/PID/cgroup. */
+
+/* All of fd from offset 0 (a polled one afresh) into *buf, grown. */
+static ssize_t
+read_text_fd(int fd, char **buf, size_t *size)
+{
+	size_t len = 0, grown;
+	ssize_t n;
+	char *p;
+
+	for (;;) {
+		if (*size - len < 1024) {
+			grown = *size ? *size * 2 : 4096;
+			if ((p = realloc(*buf, grown)) == NULL)
+				return -1;
+			*buf = p;
+			*size = grown;
+		}
+		n = pread(fd, *buf + len, *size - len - 1, (off_t)len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	(*buf)[len] = '\0';
+	return (ssize_t)len;
+}
+
+static ssize_t
+read_text_at(int dfd, const char *name, char **buf, size_t *size)
+{
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOCTTY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read_text_fd(fd, buf, size);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n;
+}
+
+/* A mountinfo field [s, e) as a new string, octal escapes (\040) decoded. */
+static char *
+unescape(const char *s, const char *e)
+{
+	char *out, *o;
+
+	if ((out = o = malloc((size_t)(e - s) + 1)) == NULL)
+		return NULL;
+	while (s < e) {
+		if (*s == '\\' && e - s >= 4 && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+			    (s[3] - '0'));
+			s += 4;
+		} else
+			*o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * If mountinfo line [line, end) is a cgroup2 mount, decode its fields 4
+ * and 5 into *root and *mount (proc_pid_mountinfo(5)) and return 1; 0
+ * otherwise; -1 with ENOMEM.  The type follows the lone "-".
+ */
+static int
+cgroup2_line(const char *line, const char *end, char **root, char **mount)
+{
+	const char *f, *fe, *rs = NULL, *re = NULL, *ms = NULL, *me = NULL;
+	bool type = false;
+	int i;
+
+	for (i = 1, f = line; f < end; i++, f = fe + 1) {
+		if ((fe = memchr(f, ' ', (size_t)(end - f))) == NULL)
+			fe = end;
+		if (type) {
+			if (fe - f != 7 || memcmp(f, "cgroup2", 7) != 0 ||
+			    rs == NULL || ms == NULL)
+				return 0;
+			*root = unescape(rs, re);
+			*mount = unescape(ms, me);
+			if (*root != NULL && *mount != NULL)
+				return 1;
+			free(*root);
+			free(*mount);
+			return -1;
+		}
+		if (i == 4) {
+			rs = f;
+			re = fe;
+		} else if (i == 5) {
+			ms = f;
+			me = fe;
+		} else if (i > 6 && fe - f == 1 && *f == '-')
+			type = true;
+	}
+	return 0;
+}
+
+/* Open MOUNT if a cgroup2 file system is there, not hidden by another. */
+static int
+open_cgroup2(const char *mount)
+{
+	struct statfs sfs;
+	int fd;
+
+	fd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (fstatfs(fd, &sfs) == -1 || sfs.f_type != CGROUP2_MAGIC) {
+		close(fd);
+		errno = ENOENT;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Open into *cg the first cgroup2 mount of /proc/self/mountinfo that
+ * shows the root cgroup, else the first showing any (a bind mount).
+ * Call after procscan_init().  Returns 0, or -1 with errno (ENOENT: no
+ * cgroup2 mounted).  procscan_cgroup_close() it, also after a failure.
+ */
+int
+procscan_cgroup_open(struct cgroupfs *cg)
+{
+	char *text = NULL, *line, *end, *next, *root, *mount;
+	size_t size = 0;
+	int r = 0, fd, error = ENOENT;
+
+	cg->dirfd = -1;
+	cg->mount = cg->root = NULL;
+	if (read_text_at(procfd, "self/mountinfo", &text, &size) == -1) {
+		error = errno;
+		goto done;
+	}
+	for (line = text; *line != '\0' && r != -1; line = next) {
+		end = strchrnul(line, '\n');
+		next = *end != '\0' ? end + 1 : end;
+		if ((r = cgroup2_line(line, end, &root, &mount)) != 1)
+			continue;
+		if (cg->dirfd != -1 && strcmp(root, "/") != 0)
+			fd = -1;
+		else if ((fd = open_cgroup2(mount)) == -1)
+			error = errno;
+		if (fd != -1) {
+			procscan_cgroup_close(cg);
+			cg->dirfd = fd;
+			cg->root = root;
+			cg->mount = mount;
+			if (strcmp(root, "/") == 0)
+				break;
+		} else {
+			free(root);
+			free(mount);
+		}
+	}
+	if (r == -1)
+		error = errno;
+done:
+	free(text);
+	if (cg->dirfd == -1 || r == -1) {
+		errno = error;
+		return -1;
+	}
+	return 0;
+}
+
+void
+procscan_cgroup_close(struct cgroupfs *cg)
+{
+	if (cg->dirfd != -1)
+		close(cg->dirfd);
+	cg->dirfd = -1;
+	free(cg->mount);
+	free(cg->root);
+	cg->mount = cg->root = NULL;
+}
+
+/* The cgroup path of REL ("" or "/a/b") below the cgroup at BASE. */
+static char *
+join_cgroup(const char *base, const char *rel)
+{
+	char *s;
+
+	if (strcmp(base, "/") == 0)
+		return strdup(*rel != '\0' ? rel : "/");
+	return asprintf(&s, "%s%s", base, rel) == -1 ? NULL : s;
+}
+
+/*
+ * Normalise a user's cgroup PATH into *path (caller frees): "/a/b" as
+ * /proc shows it, "a/b" relative to the mount, MOUNT/a/b in the file
+ * system all give "/a/b"; extra slashes go, "/" is the root.  Existence
+ * is not checked.  Returns 0, or -1 with errno: EINVAL when PATH is
+ * empty or has a "." or ".." component.
+ */
+int
+procscan_cgroup_path(const struct cgroupfs *cg, const char *arg, char **path)
+{
+	const char *p, *e, *rel, *base = cg->root;
+	size_t mlen = strlen(cg->mount);
+	char *norm, *o;
+
+	*path = NULL;
+	if (*arg == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((norm = o = malloc(strlen(arg) + 2)) == NULL)
+		return -1;
+	for (p = arg; *p != '\0'; p = e) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		e = strchrnul(p, '/');
+		if ((e - p == 1 && p[0] == '.') ||
+		    (e - p == 2 && p[0] == '.' && p[1] == '.')) {
+			free(norm);
+			errno = EINVAL;
+			return -1;
+		}
+		*o++ = '/';
+		memcpy(o, p, (size_t)(e - p));
+		o += e - p;
+	}
+	*o = '\0';
+	rel = norm;
+	if (*arg == '/' && strcmp(cg->mount, "/") != 0 &&
+	    strncmp(norm, cg->mount, mlen) == 0 &&
+	    (norm[mlen] == '\0' || norm[mlen] == '/'))
+		rel = norm + mlen;
+	else if (*arg == '/')
+		base = "/";
+	*path = join_cgroup(base, rel);
+	free(norm);
+	return *path == NULL ? -1 : 0;
+}
+
+/* Whether cgroup P is TOP or below it ("/a/b" is below "/a", "/ab" not). */
+bool
+procscan_cgroup_below(const char *p, const char *top)
+{
+	size_t n = strlen(top);
+
+	if (strcmp(top, "/") == 0)
+		return true;
+	return strncmp(p, top, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+/*
+ * Open cgroup PATH (normalised), O_RDONLY | O_DIRECTORY | O_CLOEXEC, for
+ * openat() of its files.  Returns it, or -1 with errno: ENOENT when the
+ * cgroup does not exist or the mount does not show it.
+ */
+int
+procscan_cgroup_dir(const struct cgroupfs *cg, const char *path)
+{
+	const char *rel = path;
+	int fd;
+
+	if (!procscan_cgroup_below(path, cg->root)) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strcmp(cg->root, "/") != 0)
+		rel += strlen(cg->root);
+	while (*rel == '/')
+		rel++;
+	fd = openat(cg->dirfd, *rel != '\0' ? rel : ".",
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOTDIR)
+		errno = ENOENT;
+	return fd;
+}
+
+/* Whether the cgroup PATH (normalised) exists: 1, 0, or -1 with errno. */
+int
+procscan_cgroup_exists(const struct cgroupfs *cg, const char *path)
+{
+	int fd;
+
+	if ((fd = procscan_cgroup_dir(cg, path)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	close(fd);
+	return 1;
+}
+
+/*
+ * A walk of a cgroup tree, one descriptor per level: fn gets each
+ * directory, parents first, and its path below the top ("", "/a",
+ * "/a/b"); it returns 0 to descend, 1 not to, -1 to stop with errno.
+ */
+struct cgwalk {
+	int		(*fn)(int, struct cgwalk *);
+	void		*arg;
+	char		*path;
+	size_t		 len;
+	size_t		 size;
+};
+
+static int
+cgwalk_push(struct cgwalk *w, const char *name)
+{
+	size_t n = strlen(name), size;
+	char *p;
+
+	if (w->size - w->len < n + 2) {
+		size = (w->len + n + 2) * 2;
+		if ((p = realloc(w->path, size)) == NULL)
+			return -1;
+		w->path = p;
+		w->size = size;
+	}
+	w->path[w->len++] = '/';
+	memcpy(w->path + w->len, name, n + 1);
+	w->len += n;
+	return 0;
+}
+
+static bool
+is_subdir(DIR *dir, const struct dirent *d)
+{
+	struct stat st;
+
+	if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+		return false;
+	if (d->d_type != DT_UNKNOWN)
+		return d->d_type == DT_DIR;
+	return fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode);
+}
+
+/* Walk from dfd (closed here); what vanishes meanwhile is passed over. */
+static int
+cgwalk_dir(int dfd, struct cgwalk *w)
+{
+	struct dirent *d;
+	size_t len = w->len;
+	DIR *dir;
+	int r, cfd, saved;
+
+	if ((r = w->fn(dfd, w)) != 0 || (dir = fdopendir(dfd)) == NULL) {
+		saved = errno;
+		close(dfd);
+		errno = saved;
+		return r == 1 ? 0 : -1;
+	}
+	for (;;) {
+		errno = 0;
+		if ((d = readdir(dir)) == NULL) {
+			if (errno != 0 && errno != ENOENT && errno != ENODEV)
+				r = -1;
+			break;
+		}
+		if (!is_subdir(dir, d))
+			continue;
+		cfd = openat(dirfd(dir), d->d_name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd == -1 && (errno == ENOENT || errno == ENOTDIR))
+			continue;
+		if (cfd == -1 || cgwalk_push(w, d->d_name) == -1) {
+			r = -1;
+			if (cfd != -1)
+				close(cfd);
+			break;
+		}
+		r = cgwalk_dir(cfd, w);
+		w->len = len;
+		w->path[len] = '\0';
+		if (r == -1)
+			break;
+	}
+	saved = errno;
+	closedir(dir);
+	errno = saved;
+	return r;
+}
+
+/* Walk the tree of the cgroup open on top (left open) with fn and arg. */
+static int
+cgwalk(int top, int (*fn)(int, struct cgwalk *), void *arg)
+{
+	struct cgwalk w = { fn, arg, NULL, 0, 64 };
+	int dfd, r = -1, saved;
+
+	if ((w.path = calloc(1, w.size)) == NULL)
+		return -1;
+	dfd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd != -1)
+		r = cgwalk_dir(dfd, &w);
+	saved = errno;
+	free(w.path);
+	errno = saved;
+	return r;
+}
+
+/* systemd.unit(5): the unit types, so the suffixes of unit names. */
+static const char *const unit_suffixes[] = {
+	".service", ".socket", ".device", ".mount", ".automount", ".swap",
+	".target", ".path", ".timer", ".slice", ".scope"
+};
+
+/*
+ * The full name of unit UNIT into *name (caller frees): UNIT.service,
+ * as systemctl completes it, unless UNIT has a unit type suffix.
+ * Returns 0, or -1 with errno: EINVAL for "", ".", ".." or a '/'.
+ */
+int
+procscan_unit_name(const char *unit, char **name)
+{
+	const char *dot = strrchr(unit, '.');
+
+	*name = NULL;
+	if (*unit == '\0' || strchr(unit, '/') != NULL ||
+	    strcmp(unit, ".") == 0 || strcmp(unit, "..") == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t i = 0; dot != NULL && dot != unit &&
+	    i < nitems(unit_suffixes); i++)
+		if (strcmp(dot, unit_suffixes[i]) == 0)
+			return (*name = strdup(unit)) == NULL ? -1 : 0;
+	if (asprintf(name, "%s.service", unit) == -1) {
+		*name = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+struct unitfind {
+	const char	 *name;
+	const char	 *root;
+	char		**paths;
+	size_t		  npaths;
+};
+
+static int
+unit_dir(int dfd, struct cgwalk *w)
+{
+	struct unitfind *u = w->arg;
+	const char *base = strrchr(w->path, '/');
+	char **grown, *p;
+
+	(void)dfd;
+	if (base == NULL || strcmp(base + 1, u->name) != 0)
+		return 0;
+	if ((p = join_cgroup(u->root, w->path)) == NULL)
+		return -1;
+	grown = reallocarray(u->paths, u->npaths + 1, sizeof(*u->paths));
+	if (grown == NULL) {
+		free(p);
+		return -1;
+	}
+	u->paths = grown;
+	u->paths[u->npaths++] = p;
+	return 1;
+}
+
+static int
+path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The cgroups of unit UNIT (named as procscan_unit_name() completes
+ * it) in the whole tree, not looking below a match.  Returns 0 with
+ * *paths, sorted (procscan_free_paths() them), and *npaths (0, 1 or
+ * more), or -1 with errno: EINVAL when UNIT is no unit name.
+ */
+int
+procscan_unit_cgroups(const struct cgroupfs *cg, const char *unit,
+    char ***paths, size_t *npaths)
+{
+	struct unitfind u = { NULL, cg->root, NULL, 0 };
+	char *name;
+	int r, saved;
+
+	*paths = NULL;
+	*npaths = 0;
+	if (procscan_unit_name(unit, &name) == -1)
+		return -1;
+	u.name = name;
+	r = cgwalk(cg->dirfd, unit_dir, &u);
+	saved = errno;
+	free(name);
+	if (r == -1) {
+		procscan_free_paths(u.paths, u.npaths);
+		errno = saved;
+		return -1;
+	}
+	if (u.npaths > 1)
+		qsort(u.paths, u.npaths, sizeof(*u.paths), path_cmp);
+	*paths = u.paths;
+	*npaths = u.npaths;
+	return 0;
+}
+
+void
+procscan_free_paths(char **paths, size_t npaths)
+{
+	for (size_t i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+struct members {
+	char		*buf;
+	size_t		 size;
+	pid_t		*pids;
+	size_t		 npids;
+	size_t		 cap;
+};
+
+static int
+members_dir(int dfd, struct cgwalk *w)
+{
+	struct members *m = w->arg;
+
+	if (read_text_at(dfd, "cgroup.procs", &m->buf, &m->size) == -1) {
+		if (errno == ENODEV)
+			errno = ENOENT;
+		/* Below the top: removed meanwhile, or threaded. */
+		if (w->len > 0 && (errno == ENOENT || errno == EOPNOTSUPP))
+			return 1;
+		return -1;
+	}
+	return append_pids(m->buf, &m->pids, &m->npids, &m->cap);
+}
+
+static int
+pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The PIDs in the cgroup open on dirfd and below it, sorted and unique,
+ * from one read of each cgroup.procs; cgroups removed meanwhile and
+ * threaded ones (their domain lists theirs) are passed over.  Returns 0
+ * with *pids (caller frees) and *npids, or -1 with errno: ENOENT when
+ * the cgroup itself is gone.
+ */
+int
+procscan_cgroup_members(int dirfd, pid_t **pids, size_t *npids)
+{
+	struct members m = { NULL, 0, NULL, 0, 0 };
+	size_t n = 0;
+	int r, saved;
+
+	*pids = NULL;
+	*npids = 0;
+	r = cgwalk(dirfd, members_dir, &m);
+	saved = errno;
+	free(m.buf);
+	if (r == -1) {
+		free(m.pids);
+		errno = saved;
+		return -1;
+	}
+	if (m.npids > 1)
+		qsort(m.pids, m.npids, sizeof(*m.pids), pid_cmp);
+	for (size_t i = 0; i < m.npids; i++)
+		if (n == 0 || m.pids[i] != m.pids[n - 1])
+			m.pids[n++] = m.pids[i];
+	*pids = m.pids;
+	*npids = n;
+	return 0;
+}
+
+/*
+ * The cgroup of PID, from the 0:: line of /proc/PID/cgroup, into *path
+ * (caller frees).  That line comes last, so a newline in a name does not
+ * cut it.  Returns 0, or -1 with errno: ESRCH when the process is gone,
+ * ENOENT when there is no 0:: line (no cgroup2 mounted).
+ */
+int
+procscan_pid_cgroup(pid_t pid, char **path)
+{
+	const char *line;
+	ssize_t n;
+
+	*path = NULL;
+	if ((n = read_big(pid, "cgroup")) == -1)
+		return -1;
+	if (strncmp(bigbuf, "0::", 3) == 0)
+		line = bigbuf;
+	else if ((line = strstr(bigbuf, "\n0::")) != NULL)
+		line++;
+	else {
+		errno = n == 0 ? ESRCH : ENOENT;
+		return -1;
+	}
+	line += 3;
+	n = bigbuf + n - line;
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	return (*path = strndup(line, (size_t)n)) == NULL ? -1 : 0;
+}
+
+/* The value of KEY in cgroup.events text: 1, 0, or -1 when absent. */
+static int
+events_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (*p != '\0') {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ' ')
+			return p[klen + 1] == '1';
+		p = strchrnul(p, '\n');
+		if (*p == '\n')
+			p++;
+	}
+	return -1;
+}
+
+/*
+ * Read cgroup.events open on fd into *ev, re-arming its wake-up.
+ * Returns 0, or -1 with errno (ENOENT: the cgroup is gone).
+ */
+int
+procscan_cgroup_read_events(int fd, struct cgroup_events *ev)
+{
+	char *text = NULL;
+	size_t size = 0;
+	int populated, saved;
+
+	if (read_text_fd(fd, &text, &size) == -1) {
+		saved = errno;
+		free(text);
+		errno = saved == ENODEV ? ENOENT : saved;
+		return -1;
+	}
+	populated = events_value(text, "populated");
+	ev->populated = populated == 1;
+	ev->frozen = events_value(text, "frozen") == 1;
+	free(text);
+	if (populated == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open cgroup.events of the cgroup open on dirfd and read it into *ev
+ * (a descriptor never read wakes at once).  Wait on it for POLLPRI or
+ * EPOLLPRI, never POLLIN (always ready): a change shows as POLLPRI |
+ * POLLERR, and stays shown until procscan_cgroup_read_events() reads
+ * the new state.  Returns the descriptor, or -1 with errno: ENOENT when
+ * the cgroup is gone or is the root (no cgroup.events).
+ */
+int
+procscan_cgroup_events_open(int dirfd, struct cgroup_events *ev)
+{
+	int fd, saved;
+
+	fd = openat(dirfd, "cgroup.events", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENODEV)
+			errno = ENOENT;
+		return -1;
+	}
+	if (procscan_cgroup_read_events(fd, ev) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+has_file(int dfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+/*
+ * Which of cgroup.kill (Linux 5.14) and cgroup.freeze (5.2) the cgroup
+ * open on dirfd has, as CGROUP_HAS_* bits, or -1 with errno.
+ */
+int
+procscan_cgroup_has(int dirfd)
+{
+	int killf, freezef;
+
+	if ((killf = has_file(dirfd, "cgroup.kill")) == -1 ||
+	    (freezef = has_file(dirfd, "cgroup.freeze")) == -1)
+		return -1;
+	return (killf ? CGROUP_HAS_KILL : 0) |
+	    (freezef ? CGROUP_HAS_FREEZE : 0);
 }

@@ -186,4 +186,38 @@ int	 procscan_scan_holders(struct portscan *, int (*)(pid_t, void *),
 	    void *);
 void	 procscan_free_portscan(struct portscan *);
 
+/* The cgroup2 hierarchy, found by procscan_cgroup_open(). */
+struct cgroupfs {
+	int		 dirfd;		/* the mount point, open */
+	char		*mount;		/* its path, e.g. /sys/fs/cgroup */
+	char		*root;		/* the cgroup mounted there, "/" */
+};
+
+/* What gracekill reads of a cgroup's cgroup.events. */
+struct cgroup_events {
+	bool		 populated;	/* a process in it or below it */
+	bool		 frozen;	/* false before Linux 5.2 */
+};
+
+enum procscan_cgroup_has {
+	CGROUP_HAS_KILL = 1,	/* cgroup.kill */
+	CGROUP_HAS_FREEZE = 2	/* cgroup.freeze */
+};
+
+int	 procscan_cgroup_open(struct cgroupfs *);
+void	 procscan_cgroup_close(struct cgroupfs *);
+int	 procscan_cgroup_path(const struct cgroupfs *, const char *, char **);
+bool	 procscan_cgroup_below(const char *, const char *);
+int	 procscan_cgroup_dir(const struct cgroupfs *, const char *);
+int	 procscan_cgroup_exists(const struct cgroupfs *, const char *);
+int	 procscan_unit_name(const char *, char **);
+int	 procscan_unit_cgroups(const struct cgroupfs *, const char *, char ***,
+	    size_t *);
+void	 procscan_free_paths(char **, size_t);
+int	 procscan_cgroup_members(int, pid_t **, size_t *);
+int	 procscan_pid_cgroup(pid_t, char **);
+int	 procscan_cgroup_events_open(int, struct cgroup_events *);
+int	 procscan_cgroup_read_events(int, struct cgroup_events *);
+int	 procscan_cgroup_has(int);
+
 #endif /* PROCSCAN_H */

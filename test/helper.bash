@@ -35,17 +35,20 @@ gk_setup() {
 }
 
 gk_teardown() {
-	local live
+	local live rc=0
+	# Cgroups first: cgroup.kill stops a fork storm, kill by PID not.
+	gk_cg_teardown || rc=1
 	gx_remove_dirs
-	[[ -n ${GK_PIDS_FILE-} && -f $GK_PIDS_FILE ]] || return 0
+	[[ -n ${GK_PIDS_FILE-} && -f $GK_PIDS_FILE ]] || return "$rc"
 	# Only a PID that still has its recorded start time is ours.
 	live=$(gk_still_ours <"$GK_PIDS_FILE")
-	[[ -n $live ]] || return 0
+	[[ -n $live ]] || return "$rc"
 	kill -KILL $live 2>/dev/null || :
 	# One awk pass a round, not a shell loop: some tests record
 	# thousands of processes.  SIGKILL ends every thread, so the state
 	# of the main thread tells.
 	gk_poll gk_none_alive || :
+	return "$rc"
 }
 
 # gk_none_alive: no recorded process still runs (zombies are gone).
@@ -762,3 +765,135 @@ gx_assert_crowd_alive() {
 GK_PIDNS=(unshare --mount --propagation unchanged sh -c
     'mount --make-private /proc && exec unshare --pid --fork --mount-proc \
     --propagation unchanged --kill-child "$@"' sh)
+
+# Cgroups for --cgroup and --unit tests.  Each cgroup a test makes has a
+# unique name and is listed in BATS_TEST_TMPDIR/gk-cgroups, parents first;
+# gk_teardown kills what they hold (only processes the test started) and
+# removes them.
+
+# gk_cg_mount [TYPE [CONTROLLER]]: from mountinfo, the mount point of the
+# root cgroup of TYPE (default cgroup2); for a v1 TYPE cgroup, the one
+# with CONTROLLER among its options.  Octal escapes (\040) are decoded.
+gk_cg_mount() {
+	awk -v type="${1:-cgroup2}" -v ctl="${2-}" '
+	{
+		for (i = 7; i < NF && $i != "-"; i++)
+			;
+		if ($4 != "/" || $(i + 1) != type)
+			next
+		if (ctl != "" && index("," $(i + 3) ",", "," ctl ",") == 0)
+			next
+		p = $5
+		gsub(/\\040/, " ", p); gsub(/\\011/, "\t", p)
+		gsub(/\\012/, "\n", p); gsub(/\\134/, "\\\\", p)
+		print p; found = 1; exit
+	}
+	END { exit !found }' /proc/self/mountinfo
+}
+
+# gk_cg_mkdir DIR: make cgroup DIR (it must not exist), record it for
+# teardown, print DIR.
+gk_cg_mkdir() {
+	mkdir "$1" || return 1
+	printf '%s\n' "$1" >>"$BATS_TEST_TMPDIR/gk-cgroups"
+	printf '%s\n' "$1"
+}
+
+# gk_cg_make [PARENT]: a new cgroup with a unique name under PARENT (one
+# the test made; default the cgroup2 mount).  Prints its directory.
+gk_cg_make() {
+	local parent=${1-}
+	if [[ -z $parent ]] && ! parent=$(gk_cg_mount); then
+		echo "no cgroup2 file system mounted" >&2
+		return 1
+	fi
+	gk_cg_mkdir "$parent/$(gk_name)"
+}
+
+# gk_cg_path DIR: the cgroup path of DIR as /proc/PID/cgroup shows it.
+gk_cg_path() {
+	local mount
+	mount=$(gk_cg_mount) || return 1
+	printf '/%s\n' "${1#"$mount"/}"
+}
+
+# gk_cg_unit TOP [NAME]: a fake systemd service cgroup in the test's
+# cgroup TOP: TOP/system.slice/NAME.service, NAME unique by default.
+# Prints its directory; the unit's name is its last component.
+gk_cg_unit() {
+	local slice=$1/system.slice
+	[[ -d $slice ]] || gk_cg_mkdir "$slice" >/dev/null || return 1
+	gk_cg_mkdir "$slice/${2:-$(gk_name)}.service"
+}
+
+# gk_cg_move PID DIR: move PID (a process the test started) into DIR.
+gk_cg_move() { echo "$1" >"$2/cgroup.procs"; }
+
+# gk_cg_exec DIR... -- CMD [ARG]...: move this shell into each cgroup DIR
+# (v2 or v1), then exec CMD.  A command prefix for gk_start_cmd, which
+# runs it in a background subshell; never run it in the test's shell.
+gk_cg_exec() {
+	while [[ $1 != -- ]]; do
+		echo "$BASHPID" >"$1/cgroup.procs" || return 1
+		shift
+	done
+	shift
+	exec "$@"
+}
+
+# gk_cg_pids MAX: a new v1 pids cgroup holding at most MAX processes, so
+# that a fork storm in it cannot harm the machine.  Prints its directory.
+gk_cg_pids() {
+	local mount dir
+	if ! mount=$(gk_cg_mount cgroup pids); then
+		echo "no cgroup v1 pids controller mounted" >&2
+		return 1
+	fi
+	dir=$(gk_cg_mkdir "$mount/$(gk_name)") || return 1
+	echo "$1" >"$dir/pids.max" && printf '%s\n' "$dir"
+}
+
+# gk_cg_bounded MAX [DIR]... -- CMD [ARG]...: gk_cg_exec in a new pids
+# cgroup of MAX processes as well as in each DIR.
+gk_cg_bounded() {
+	local pids
+	pids=$(gk_cg_pids "$1") || return 1
+	shift
+	gk_cg_exec "$pids" "$@"
+}
+
+# gk_cg_drained DIR: DIR and the cgroups below it hold no process; else
+# kill what they hold and return 1.  Without cgroup.kill (v1, or Linux
+# before 5.14) kill by PID, again on each call, as a fork may escape it.
+gk_cg_drained() {
+	local pids
+	mapfile -t pids < <(find "$1" -name cgroup.procs -exec cat {} +)
+	if [[ -f $1/cgroup.events ]]; then
+		grep -qx 'populated 0' "$1/cgroup.events" && return 0
+	elif ((${#pids[@]} == 0)); then
+		return 0
+	fi
+	if [[ -f $1/cgroup.kill ]]; then
+		echo 1 >"$1/cgroup.kill"
+	elif ((${#pids[@]} > 0)); then
+		kill -KILL "${pids[@]}" 2>/dev/null
+	fi
+	return 1
+}
+
+# gk_cg_teardown: empty the cgroups the test made (bounded), then remove
+# them, children first (also those the code under test made in them).
+gk_cg_teardown() {
+	local list=$BATS_TEST_TMPDIR/gk-cgroups dirs d i rc=0
+	[[ -s $list ]] || return 0
+	mapfile -t dirs <"$list"
+	for d in "${dirs[@]}"; do
+		[[ ! -d $d ]] || gk_poll gk_cg_drained "$d" || rc=1
+	done
+	for ((i = ${#dirs[@]} - 1; i >= 0; i--)); do
+		[[ ! -d ${dirs[i]} ]] ||
+		    find "${dirs[i]}" -depth -type d -exec rmdir {} + || rc=1
+	done
+	rm -f "$list"
+	return "$rc"
+}
