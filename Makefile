@@ -75,9 +75,17 @@ COMPAT =	compat/compat.c compat/include/stdlib.h \
 
 static: gracekill-static
 
+# musl's include path leaves out the kernel's headers (sock_diag):
+# static-inc/ points at just those.
+MULTIARCH !=	$(CC) -print-multiarch 2>/dev/null || true
+
 gracekill-static: $(SRCS) procscan.h schedule.h $(COMPAT)
-	$(MUSL_CC) $(CFLAGS) $(STATIC_CFLAGS) -static $(LDFLAGS) -o $@ \
-	    $(SRCS) compat/compat.c
+	mkdir -p static-inc
+	ln -sfn /usr/include/linux static-inc/linux
+	ln -sfn /usr/include/asm-generic static-inc/asm-generic
+	ln -sfn /usr/include/$(MULTIARCH)/asm static-inc/asm
+	$(MUSL_CC) $(CFLAGS) $(STATIC_CFLAGS) -idirafter static-inc -static \
+	    $(LDFLAGS) -o $@ $(SRCS) compat/compat.c
 
 # Test helpers are never built with sanitizers.
 test/gk-target: test/gk-target.c
@@ -161,5 +169,5 @@ uninstall:
 
 clean:
 	rm -f gracekill gracekill-static $(OBJS) $(HELPERS)
-	rm -rf asan dist
+	rm -rf asan dist static-inc
 	cd fuzz && $(MAKE) clean
