@@ -313,3 +313,16 @@ assert_getopt_error() {
 	assert_status 0
 	assert_output_line "schedule: TERM/10s/KILL/5s (tree: mixed)"
 }
+
+@test "the usage synopsis is the manual's SYNOPSIS" {
+	local manual usage
+	manual=$(mandoc -Tascii "$BATS_TEST_DIRNAME/../gracekill.1" | col -b |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \t\n' ' ')
+	gk_run -h
+	usage=$(sed -n '/^usage: /,/^$/p' <<<"$output" | sed 's/^usage: //' |
+	    tr -s ' \t\n' ' ')
+	[[ ${manual# } == "${usage# }" ]] || {
+		printf 'manual: %s\nusage:  %s\n' "$manual" "$usage" >&2
+		false
+	}
+}
