@@ -43,8 +43,11 @@
 #define RESCAN_NS	(250 * MSEC)
 #define BACKOFF_MIN_NS	(1 * MSEC)
 #define BACKOFF_MAX_NS	(50 * MSEC)
-#define SIGFD_TAG	UINT64_MAX
+#define SIGFD_TAG	UINT64_MAX	/* epoll: the signalfd; below it, */
+#define SERVICE_TAG(i)	(UINT64_MAX - 1 - (i))	/* cgroup.events of a cgroup */
 #define FD_RESERVE	32		/* kept free for reading /proc */
+#define STOP_ROUNDS	100		/* rounds to stop a forking tree */
+#define FREEZE_WAIT_NS	(1000 * MSEC)	/* for cgroup.freeze to take */
 #define NAME_MAX_ESC	(PROCSCAN_COMM_MAX * 4)	/* a name, escaped */
 
 /* Linux 6.13+ pidfs interface; older headers lack it. */
@@ -128,6 +131,12 @@ struct control {
 	size_t		 npids;
 	const char	**pidfiles;	/* -F */
 	size_t		 npidfiles;
+	const char	**cgroups;	/* --cgroup, as given */
+	size_t		 ncgroups;
+	const char	**units;	/* --unit, as given */
+	size_t		 nunits;
+	const char	**ports;	/* --port, as given */
+	size_t		 nports;
 };
 
 struct target {
@@ -145,6 +154,20 @@ struct target {
 	int64_t		 first_ns;	/* when its first step began */
 	int64_t		 end_ns;
 	char		 reason[64];
+	ssize_t		 cgroup;	/* index in run->cgroups, or -1 */
+	bool		 spared;	/* mixed: SIGKILL only */
+	unsigned	 sent_serial;	/* signal_step() that last reached it */
+};
+
+/* A cgroup of --cgroup or --unit, as found. */
+struct service {
+	char		*path;		/* as the 0:: line of PID/cgroup shows */
+	int		 dirfd;		/* -1: no such cgroup */
+	int		 eventsfd;	/* cgroup.events, or -1 */
+	int		 has;		/* CGROUP_HAS_* */
+	bool		 populated;
+	bool		 inside;	/* gracekill runs in it */
+	bool		 untouchable;	/* it holds a process never targeted */
 };
 
 /* The state of one run: targets, descriptors, what the kernel offers. */
@@ -172,6 +195,13 @@ struct run {
 	size_t		*pending;	/* ended, status still unknown */
 	size_t		 npending, cappending;
 	size_t		 step;		/* index of the current step */
+	unsigned	 step_serial;	/* counts the calls of signal_step() */
+	struct procmatch match;		/* ctl->match, cgroups resolved */
+	struct cgroupfs	 cgfs;
+	struct service	*services;	/* one per cgroup of match.cgroups */
+	size_t		 nservices;
+	bool		 whole;		/* the cgroups alone select */
+	bool		 impossible;	/* a criterion no process can meet */
 	bool		 trouble;
 	bool		 interrupted;
 	bool		 live;		/* a live line on the terminal */
@@ -190,8 +220,11 @@ static enum admission admit(struct run *, pid_t, enum origin,
 		    const struct procinfo *, ssize_t, struct target **);
 static void	find_and_signal_pids(struct run *);
 static void	find_targets(struct run *);
-static void	expand_tree(struct run *, bool);
+static size_t	expand_tree(struct run *, bool);
 static void	signal_target(struct run *, struct target *, int);
+static void	stop_tree(struct run *);
+static void	kill_services(struct run *);
+static size_t	find_members(struct run *, bool);
 static void	run_schedule(struct run *);
 static bool	interrupt_arrived(struct run *);
 static void	target_ended(struct run *, struct target *);
@@ -212,6 +245,7 @@ static enum exitcode finish_output(enum exitcode, bool);
 static const struct option longopts[] = {
 	{ "pidfile",		required_argument,	NULL, 'F' },
 	{ "full",		required_argument,	NULL, 'f' },
+	{ "pgroup",		required_argument,	NULL, 'g' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "json",		no_argument,		NULL, 'j' },
 	{ "list",		no_argument,		NULL, 'l' },
@@ -228,25 +262,31 @@ static const struct option longopts[] = {
 	{ "version",		no_argument,		NULL, 'V' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "exe",		required_argument,	NULL, 'x' },
+	{ "cgroup",		required_argument,	NULL, 'G' + 256 },
 	{ "dry-run",		no_argument,		NULL, 'D' + 256 },
 	{ "kill-wait",		required_argument,	NULL, 'K' + 256 },
 	{ "no-cont",		no_argument,		NULL, 'C' + 256 },
 	{ "no-escalate",	no_argument,		NULL, 'E' + 256 },
 	{ "no-wait",		no_argument,		NULL, 'W' + 256 },
 	{ "older",		required_argument,	NULL, 'O' + 256 },
+	{ "port",		required_argument,	NULL, 'N' + 256 },
 	{ "remove-pidfile",	no_argument,		NULL, 'R' + 256 },
+	{ "session",		required_argument,	NULL, 'I' + 256 },
+	{ "unit",		required_argument,	NULL, 'U' + 256 },
 	{ NULL,			0,			NULL, 0 }
 };
 
 static const char synopsis[] =
-    "usage: gracekill [-hjloqTVv] [-F pidfile] [-f regex] [-n name]"
-    " [-P ppid]\n"
-    "                 [-p pid] [-S schedule] [-s signal] [-t timeout]"
-    " [-u user]\n"
-    "                 [-x path] [--dry-run] [--kill-wait duration]"
-    " [--no-cont]\n"
-    "                 [--no-escalate] [--no-wait] [--older duration]\n"
-    "                 [--remove-pidfile] [--tree[=mode]] [pid | name ...]\n";
+    "usage: gracekill [-hjloqTVv] [-F pidfile] [-f regex] [-g pgid]"
+    " [-n name]\n"
+    "                 [-P ppid] [-p pid] [-S schedule] [-s signal]"
+    " [-t timeout]\n"
+    "                 [-u user] [-x path] [--cgroup path] [--dry-run]\n"
+    "                 [--kill-wait duration] [--no-cont] [--no-escalate]"
+    " [--no-wait]\n"
+    "                 [--older duration] [--port port] [--remove-pidfile]\n"
+    "                 [--session sid] [--tree[=mode]] [--unit unit]"
+    " [pid | name ...]\n";
 
 static const char options_help[] =
     "\nA process is a target if it meets every option given; the values\n"
@@ -260,6 +300,11 @@ static const char options_help[] =
     "  -P, --parent PPID        children of PPID\n"
     "  -u, --user USER          whose real or effective user is USER\n"
     "      --older DURATION     started at least DURATION ago\n"
+    "      --cgroup PATH        in the cgroup PATH or below it\n"
+    "      --unit UNIT          in the cgroup of the systemd unit UNIT\n"
+    "  -g, --pgroup PGID[,...]  in process group PGID (0: gracekill's)\n"
+    "      --session SID[,...]  in session SID (0: gracekill's)\n"
+    "      --port [tcp:|udp:][ADDR:]PORT  holding a socket on PORT\n"
     "Scope:\n"
     "  -T, --tree[=all|mixed]   also every descendant (mixed: SIGKILL only)\n"
     "Schedule:\n"
@@ -361,6 +406,27 @@ parse_pid(const char *option, const char *text)
 	return (pid_t)v;
 }
 
+/*
+ * Append the comma-separated process group or session IDs of text to
+ * *list; 0 stands for gracekill's own, own.
+ */
+static void
+add_group_list(const char *option, const char *text, pid_t **list,
+    size_t *n, pid_t own)
+{
+	char *copy, *p, *part;
+
+	if ((copy = strdup(text)) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	p = copy;
+	do {
+		part = strsep(&p, ",");
+		*(pid_t *)append(list, n, sizeof(**list)) =
+		    strcmp(part, "0") == 0 ? own : parse_pid(option, part);
+	} while (p != NULL);
+	free(copy);
+}
+
 /* Append the comma-separated PIDs of text to *list. */
 static void
 add_pid_list(const char *option, const char *text, pid_t **list, size_t *n)
@@ -440,13 +506,14 @@ add_user(struct control *ctl, const char *text)
 	*(uid_t *)append(&m->uids, &m->nuids, sizeof(*m->uids)) = uid;
 }
 
+/* Append text, an argument of option that must not be empty, to *list. */
 static void
-add_pidfile(struct control *ctl, const char *path)
+add_string(const char *option, const char *text, const char ***list,
+    size_t *n)
 {
-	if (*path == '\0')
-		usage_error("--pidfile: empty path: ''");
-	*(const char **)append(&ctl->pidfiles, &ctl->npidfiles,
-	    sizeof(*ctl->pidfiles)) = path;
+	if (*text == '\0')
+		usage_error("%s: empty argument: ''", option);
+	*(const char **)append(list, n, sizeof(**list)) = text;
 }
 
 static int64_t
@@ -544,14 +611,19 @@ parse_args(struct control *ctl, int argc, char *argv[])
 		argc -= shift;
 		argv += shift;
 	}
-	while ((ch = getopt_long(argc, argv, "F:f:hjln:oP:p:qS:s:Tt:u:Vvx:",
+	while ((ch = getopt_long(argc, argv, "F:f:g:hjln:oP:p:qS:s:Tt:u:Vvx:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
-			add_pidfile(ctl, optarg);
+			add_string("--pidfile", optarg, &ctl->pidfiles,
+			    &ctl->npidfiles);
 			break;
 		case 'f':
 			add_regex(ctl, optarg);
+			break;
+		case 'g':
+			add_group_list("--pgroup", optarg, &ctl->match.pgroups,
+			    &ctl->match.npgroups, getpgrp());
 			break;
 		case 'h':
 			fputs(synopsis, stdout);
@@ -607,6 +679,10 @@ parse_args(struct control *ctl, int argc, char *argv[])
 		case 'x':
 			add_exe(ctl, optarg);
 			break;
+		case 'G' + 256:
+			add_string("--cgroup", optarg, &ctl->cgroups,
+			    &ctl->ncgroups);
+			break;
 		case 'D' + 256:
 			ctl->dry_run = true;
 			break;
@@ -627,8 +703,19 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			ctl->match.older_ns = duration_arg("--older", optarg);
 			ctl->match.older = true;
 			break;
+		case 'N' + 256:
+			add_string("--port", optarg, &ctl->ports, &ctl->nports);
+			break;
 		case 'R' + 256:
 			ctl->remove_pidfile = true;
+			break;
+		case 'I' + 256:
+			add_group_list("--session", optarg,
+			    &ctl->match.sessions, &ctl->match.nsessions,
+			    getsid(0));
+			break;
+		case 'U' + 256:
+			add_string("--unit", optarg, &ctl->units, &ctl->nunits);
 			break;
 		default:
 			usage();
@@ -671,7 +758,8 @@ validate_args(struct control *ctl)
 	unsigned given = procscan_given(&ctl->match);
 
 	build_schedule(ctl);
-	if (ctl->npids == 0 && ctl->npidfiles == 0 &&
+	if (ctl->npids == 0 && ctl->npidfiles == 0 && ctl->ncgroups == 0 &&
+	    ctl->nunits == 0 && ctl->nports == 0 &&
 	    (given & ~(unsigned)MATCH_OLDER) == 0)
 		usage_error("no process selected: give a PID, a NAME or a "
 		    "selector option");
@@ -733,6 +821,7 @@ new_target(struct run *run, const struct procinfo *pi, enum origin origin)
 	t->pi = *pi;
 	t->pidfd = -1;
 	t->origin = origin;
+	t->cgroup = -1;
 	index_insert(run, run->ntargets++);
 	return t;
 }
@@ -989,12 +1078,13 @@ refuse_insecure(struct run *run, const struct pidfile *pf,
 
 /*
  * Whether the held process pi meets every criterion: the PIDs of -p,
- * and all of ctl->match.  The PID of an insecure pidfile must first be
- * confirmed by an identity criterion, or it is refused.
+ * and all of run->match; *cgroup gets the index of the cgroup it is in,
+ * when cgroups are criteria.  The PID of an insecure pidfile must first
+ * be confirmed by an identity criterion, or it is refused.
  */
 static enum admission
 check_criteria(struct run *run, const struct procinfo *pi,
-    const struct pidfile *pf, struct target **tp)
+    const struct pidfile *pf, ssize_t *cgroup, struct target **tp)
 {
 	const struct control *ctl = run->ctl;
 	char name[NAME_MAX_ESC];
@@ -1002,8 +1092,8 @@ check_criteria(struct run *run, const struct procinfo *pi,
 	int r;
 
 	if (pf != NULL && pf->trust != TRUST_OK) {
-		r = procscan_given(&ctl->match) & MATCH_IDENTITY ?
-		    procscan_match(&ctl->match, pi, MATCH_IDENTITY) : 0;
+		r = procscan_given(&run->match) & MATCH_IDENTITY ?
+		    procscan_match(&run->match, pi, MATCH_IDENTITY) : 0;
 		if (r == -1)
 			return ADMIT_GONE;
 		if (r == 0) {
@@ -1011,15 +1101,43 @@ check_criteria(struct run *run, const struct procinfo *pi,
 			return ADMIT_REFUSED;
 		}
 		event(run, "%s: insecure, but PID %d is confirmed by --name, "
-		    "--exe or --user", pf->path, (int)pi->pid);
+		    "--exe, --user or --cgroup", pf->path, (int)pi->pid);
 	}
 	for (size_t i = 0; !listed && i < ctl->npids; i++)
 		listed = ctl->pids[i] == pi->pid;
-	r = listed ? procscan_match(&ctl->match, pi, ~0U) : 0;
+	r = listed ? procscan_match(&run->match, pi, ~(unsigned)MATCH_CGROUP) :
+	    0;
+	if (r == 1 && run->match.ncgroups > 0) {
+		*cgroup = procscan_cgroup_index(&run->match, pi->pid);
+		r = *cgroup >= 0 ? 1 : *cgroup == -1 ? 0 : -1;
+	}
 	if (r == 0)
 		event(run, "PID %d (%s): filtered out", (int)pi->pid,
 		    escape(pi->comm, name, sizeof(name)));
 	return r == 1 ? ADMIT_HELD : r == 0 ? ADMIT_FILTERED : ADMIT_GONE;
+}
+
+/*
+ * With --tree=mixed, whether pi gets SIGKILL only: a tree member, or a
+ * member of cgroup whose parent is in that cgroup too (systemd's
+ * KillMode=mixed signals only the cgroup's root processes).
+ */
+static bool
+spared_in_mixed(const struct run *run, const struct procinfo *pi,
+    enum origin origin, ssize_t cgroup)
+{
+	char *path;
+	bool inside;
+
+	if (run->ctl->tree != TREE_MIXED)
+		return false;
+	if (origin == ORIGIN_TREE)
+		return true;
+	if (cgroup < 0 || procscan_pid_cgroup(pi->ppid, &path) == -1)
+		return false;
+	inside = procscan_cgroup_below(path, run->services[cgroup].path);
+	free(path);
+	return inside;
 }
 
 /*
@@ -1038,6 +1156,7 @@ admit(struct run *run, pid_t pid, enum origin origin,
 	    NULL;
 	struct procinfo pi;
 	enum admission a = ADMIT_HELD;
+	ssize_t cgroup = -1;
 	const char *why;
 	char thread[64];
 	int fd;
@@ -1065,7 +1184,7 @@ admit(struct run *run, pid_t pid, enum origin origin,
 	if (fd < 0)
 		fd = -1;
 	if (origin != ORIGIN_TREE)
-		a = check_criteria(run, &pi, pf, tp);
+		a = check_criteria(run, &pi, pf, &cgroup, tp);
 	if (a == ADMIT_HELD && (why = never_target(run, &pi)) != NULL) {
 		*tp = skip_target(run, &pi, origin, why);
 		a = ADMIT_SKIPPED;
@@ -1075,6 +1194,8 @@ admit(struct run *run, pid_t pid, enum origin origin,
 		return a;
 	}
 	*tp = hold_target(run, &pi, origin, fd);
+	(*tp)->cgroup = cgroup;
+	(*tp)->spared = spared_in_mixed(run, &pi, origin, cgroup);
 	return ADMIT_HELD;
 }
 
@@ -1088,7 +1209,7 @@ find_and_signal_pids(struct run *run)
 	const struct control *ctl = run->ctl;
 	struct target *t;
 
-	for (size_t i = 0; i < ctl->npids; i++) {
+	for (size_t i = 0; i < ctl->npids && !run->impossible; i++) {
 		switch (admit(run, ctl->pids[i], ORIGIN_EXPLICIT, NULL, -1,
 		    &t)) {
 		case ADMIT_GONE:
@@ -1220,7 +1341,7 @@ find_scanned_targets(struct run *run)
 	struct pidlist found = { NULL, 0 };
 	struct target *t;
 
-	if (procscan_scan(&run->ctl->match, collect_pid, &found) == -1) {
+	if (procscan_scan(&run->match, collect_pid, &found) == -1) {
 		warn("/proc");
 		run->trouble = true;
 	}
@@ -1229,10 +1350,163 @@ find_scanned_targets(struct run *run)
 	free(found.pids);
 }
 
+/* Add a cgroup at path, found or not, to run->services. */
+static void
+add_service(struct run *run, char *path)
+{
+	struct service *sv;
+	struct cgroup_events ev;
+	char *own;
+
+	sv = append(&run->services, &run->nservices, sizeof(*run->services));
+	memset(sv, 0, sizeof(*sv));
+	sv->path = path;
+	sv->eventsfd = -1;
+	if ((sv->dirfd = procscan_cgroup_dir(&run->cgfs, path)) == -1) {
+		if (errno != ENOENT) {
+			warn("cgroup %s", path);
+			run->trouble = true;
+		} else
+			warnx("cgroup %s: no such cgroup", path);
+		return;
+	}
+	*(char **)append(&run->match.cgroups, &run->match.ncgroups,
+	    sizeof(*run->match.cgroups)) = path;
+	if ((sv->has = procscan_cgroup_has(sv->dirfd)) == -1)
+		sv->has = 0;
+	if ((sv->eventsfd = procscan_cgroup_events_open(sv->dirfd, &ev)) != -1)
+		sv->populated = ev.populated;
+	if (procscan_pid_cgroup(run->self, &own) == 0) {
+		sv->inside = procscan_cgroup_below(own, path);
+		free(own);
+	}
+}
+
+/* The cgroups of --unit UNIT: exactly one, or say why there is none. */
+static void
+add_unit(struct run *run, const char *unit)
+{
+	char **paths, *name = NULL;
+	size_t n;
+
+	if (procscan_unit_cgroups(&run->cgfs, unit, &paths, &n) == -1) {
+		warn("unit %s", unit);
+		run->trouble = true;
+		return;
+	}
+	if (procscan_unit_name(unit, &name) == -1)
+		err(EXIT_TROUBLE, NULL);
+	if (n == 1) {
+		add_service(run, paths[0]);
+		paths[0] = NULL;
+	} else if (n == 0)
+		warnx("unit %s: no such cgroup", name);
+	else {
+		fprintf(stderr, "%s: unit %s: %zu cgroups have that name:",
+		    getprogname(), name, n);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, " %s", paths[i]);
+		fputs("; give one with --cgroup\n", stderr);
+		run->trouble = true;
+	}
+	free(name);
+	procscan_free_paths(paths, n);
+}
+
+/*
+ * Make the criteria of the run: ctl->match, with the cgroups of
+ * --cgroup and --unit found.  When none of them exists, no process can
+ * meet that criterion, and none is looked for.
+ */
+static void
+resolve_criteria(struct run *run)
+{
+	const struct control *ctl = run->ctl;
+	char *path;
+
+	run->match = ctl->match;
+	run->match.cgroups = NULL;
+	run->match.ncgroups = 0;
+	run->cgfs.dirfd = -1;
+	if (ctl->ncgroups == 0 && ctl->nunits == 0)
+		return;
+	run->impossible = true;
+	if (procscan_cgroup_open(&run->cgfs) == -1) {
+		if (errno == ENOENT)
+			warnx("no cgroup2 file system is mounted");
+		else
+			warn("/proc/self/mountinfo");
+		run->trouble = true;
+		return;
+	}
+	for (size_t i = 0; i < ctl->ncgroups; i++) {
+		if (procscan_cgroup_path(&run->cgfs, ctl->cgroups[i],
+		    &path) == -1)
+			usage_error("--cgroup: invalid cgroup: '%s'",
+			    ctl->cgroups[i]);
+		if (strcmp(path, "/") == 0)
+			usage_error("--cgroup: refusing the root cgroup '%s': "
+			    "it holds every process", ctl->cgroups[i]);
+		add_service(run, path);
+	}
+	for (size_t i = 0; i < ctl->nunits; i++)
+		add_unit(run, ctl->units[i]);
+	run->impossible = run->match.ncgroups == 0;
+	run->whole = ctl->npids == 0 && ctl->npidfiles == 0 &&
+	    ctl->nports == 0 &&
+	    (procscan_given(&run->match) & ~(unsigned)MATCH_CGROUP) == 0;
+}
+
+/*
+ * Admit the members of every cgroup not held yet, each with the cgroup
+ * it was found in.  While the schedule runs, a new member gets the
+ * current step's signal.  Returns how many were added.
+ */
+static size_t
+find_members(struct run *run, bool running)
+{
+	struct target *t;
+	pid_t *pids;
+	size_t npids, added = 0;
+
+	for (size_t i = 0; i < run->nservices; i++) {
+		if (run->services[i].dirfd == -1)
+			continue;
+		if (procscan_cgroup_members(run->services[i].dirfd, &pids,
+		    &npids) == -1) {
+			if (errno != ENOENT) {
+				warn("cgroup %s", run->services[i].path);
+				run->trouble = true;
+			}
+			continue;
+		}
+		for (size_t j = 0; j < npids; j++) {
+			if (find_target(run, pids[j]) != NULL)
+				continue;
+			switch (admit(run, pids[j], ORIGIN_MATCH, NULL, -1,
+			    &t)) {
+			case ADMIT_HELD:
+				break;
+			case ADMIT_SKIPPED:
+				run->services[i].untouchable = true;
+				continue;
+			default:
+				continue;
+			}
+			added++;
+			if (running)
+				signal_target(run, t,
+				    run->ctl->sched.steps[run->step].signo);
+		}
+		free(pids);
+	}
+	return added;
+}
+
 /*
  * Find and hold the targets, signalling none: enumerate from the
- * cheapest criterion given (pidfiles, then PIDs, else a scan of
- * /proc), check the others on each, then add the trees.
+ * cheapest criterion given (pidfiles, then PIDs, then cgroup members,
+ * else a scan of /proc), check the others on each, then add the trees.
  */
 static void
 find_targets(struct run *run)
@@ -1240,6 +1514,8 @@ find_targets(struct run *run)
 	const struct control *ctl = run->ctl;
 	struct target *t;
 
+	if (run->impossible)
+		return;
 	if (ctl->npidfiles > 0)
 		find_pidfile_targets(run);
 	else if (ctl->npids > 0)
@@ -1249,6 +1525,8 @@ find_targets(struct run *run)
 				event(run, "PID %d: no such process",
 				    (int)ctl->pids[i]);
 		}
+	else if (run->match.ncgroups > 0)
+		find_members(run, false);
 	else
 		find_scanned_targets(run);
 	if (ctl->tree != TREE_NONE)
@@ -1300,12 +1578,16 @@ tree_collect(pid_t pid, void *arg)
 	return 0;
 }
 
-/* Add every descendant of every live target from one scan of /proc. */
-static void
+/*
+ * Add every descendant of every live target from one scan of /proc.
+ * Returns how many were added.
+ */
+static size_t
 scan_tree(struct run *run, bool running)
 {
 	struct tree_scan ts = { NULL, 0, 0 };
 	struct target *parent;
+	size_t total = 0;
 	bool added;
 
 	if (procscan_scan(NULL, tree_collect, &ts) == -1 || ts.failed) {
@@ -1319,16 +1601,20 @@ scan_tree(struct run *run, bool running)
 		for (size_t i = 0; i < ts.nprocs; i++)
 			if ((parent = find_target(run, ts.procs[i].ppid)) !=
 			    NULL && parent->alive &&
-			    admit_child(run, &ts.procs[i], parent, running))
+			    admit_child(run, &ts.procs[i], parent, running)) {
 				added = true;
+				total++;
+			}
 	} while (added);
 	free(ts.procs);
+	return total;
 }
 
 struct tree_walk {
 	struct run	*run;
 	size_t		 parent;	/* index: the table may move */
 	bool		 running;
+	size_t		 added;
 };
 
 static int
@@ -1336,18 +1622,21 @@ tree_child(const struct procinfo *pi, void *arg)
 {
 	struct tree_walk *tw = arg;
 
-	admit_child(tw->run, pi, &tw->run->targets[tw->parent], tw->running);
+	if (admit_child(tw->run, pi, &tw->run->targets[tw->parent],
+	    tw->running))
+		tw->added++;
 	return 0;
 }
 
 /*
  * Add every descendant of every live target.  Targets added meanwhile
- * are walked in turn, so one pass finds grandchildren too.
+ * are walked in turn, so one pass finds grandchildren too.  Returns how
+ * many were added.
  */
-static void
+static size_t
 expand_tree(struct run *run, bool running)
 {
-	struct tree_walk tw = { run, 0, running };
+	struct tree_walk tw = { run, 0, running, 0 };
 	pid_t pid;
 
 	for (size_t i = 0; i < run->ntargets; i++) {
@@ -1357,15 +1646,14 @@ expand_tree(struct run *run, bool running)
 		pid = run->targets[i].pi.pid;
 		if (procscan_children(pid, tree_child, &tw) == 0)
 			continue;
-		if (errno == ENOSYS) {
-			scan_tree(run, running);
-			return;
-		}
+		if (errno == ENOSYS)
+			return tw.added + scan_tree(run, running);
 		if (errno != ESRCH) {
 			warn("/proc/%d/task", (int)pid);
 			run->trouble = true;
 		}
 	}
+	return tw.added;
 }
 
 /* Signalling */
@@ -1395,10 +1683,9 @@ send_signal(struct target *t, int signo)
 
 /* Whether the current step's signal goes to t (--tree=mixed spares). */
 static bool
-step_applies(const struct control *ctl, const struct target *t, int signo)
+step_applies(const struct target *t, int signo)
 {
-	return ctl->tree != TREE_MIXED || t->origin != ORIGIN_TREE ||
-	    signo == SIGKILL;
+	return !t->spared || signo == SIGKILL;
 }
 
 /* Stop counting t among the living. */
@@ -1468,7 +1755,8 @@ signal_target(struct run *run, struct target *t, int signo)
 		t->started = true;
 		t->first_ns = now_ns();
 	}
-	if (signo == 0 || !step_applies(ctl, t, signo))
+	t->sent_serial = run->step_serial;
+	if (signo == 0 || !step_applies(t, signo))
 		return;
 	if (send_signal(t, signo) == -1) {
 		signal_failed(run, t, signo, first);
@@ -1483,6 +1771,137 @@ signal_target(struct run *run, struct target *t, int signo)
 		continue_if_stopped(run, t);
 }
 
+/* Send SIGSTOP to t, which no report lists (a means, like SIGCONT). */
+static void
+stop_target(struct run *run, struct target *t)
+{
+	if (send_signal(t, SIGSTOP) == -1 && errno == ESRCH)
+		target_ended(run, t);
+}
+
+/*
+ * Before SIGKILL to a tree: stop every member, then look for new ones,
+ * until none appears, so that a tree that keeps forking cannot outrun
+ * the kill.  Bounded: a tree still growing after that many rounds is
+ * killed as it is, and re-read while waiting.
+ */
+static void
+stop_tree(struct run *run)
+{
+	size_t round = 0;
+
+	do {
+		for (size_t i = 0; i < run->ntargets; i++)
+			if (run->targets[i].alive)
+				stop_target(run, &run->targets[i]);
+	} while (expand_tree(run, false) > 0 && ++round < STOP_ROUNDS);
+	event(run, "stopped the tree (%zu rounds) before SIGKILL", round + 1);
+}
+
+/* Write text to the file name of cgroup sv; -1 with a warning if not. */
+static int
+write_cgroup(struct run *run, const struct service *sv, const char *name,
+    const char *text)
+{
+	int fd, saved;
+	ssize_t n;
+
+	if ((fd = openat(sv->dirfd, name, O_WRONLY | O_CLOEXEC)) == -1) {
+		warn("cgroup %s: %s", sv->path, name);
+		run->trouble = true;
+		return -1;
+	}
+	n = write(fd, text, strlen(text));
+	saved = errno;
+	close(fd);
+	if (n == -1) {
+		errno = saved;
+		warn("cgroup %s: %s", sv->path, name);
+		run->trouble = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Record that SIGKILL reached t by cgroup.kill. */
+static void
+killed_by_cgroup(struct run *run, struct target *t)
+{
+	if (!t->started) {
+		t->started = true;
+		t->first_ns = now_ns();
+	}
+	t->sent_serial = run->step_serial;
+	t->got_kill = true;
+	*(int *)append(&t->sigs, &t->nsigs, sizeof(*t->sigs)) = SIGKILL;
+}
+
+/* Wait, bounded, for the kernel to say that sv is frozen. */
+static void
+wait_frozen(const struct service *sv)
+{
+	struct cgroup_events ev;
+	struct pollfd pfd = { sv->eventsfd, POLLPRI, 0 };
+	int64_t deadline = now_ns() + FREEZE_WAIT_NS;
+
+	while (procscan_cgroup_read_events(sv->eventsfd, &ev) == 0 &&
+	    !ev.frozen && ev.populated && now_ns() < deadline)
+		if (poll(&pfd, 1, (int)((deadline - now_ns()) / MSEC) + 1) ==
+		    -1 && errno != EINTR)
+			return;
+}
+
+/*
+ * The SIGKILL step over the cgroups.  A whole cgroup, that no other
+ * criterion narrows and that gracekill is not in, is killed at once
+ * through cgroup.kill, which no fork can outrun.  Otherwise the cgroup
+ * is frozen (unless gracekill is in it), each member killed, new ones
+ * looked for until none appears, and the cgroup thawed.  Each member
+ * still gets its own line in the report.
+ */
+static void
+kill_services(struct run *run)
+{
+	struct service *sv;
+	size_t round;
+	bool frozen;
+
+	for (size_t i = 0; i < run->nservices; i++) {
+		sv = &run->services[i];
+		if (sv->dirfd == -1)
+			continue;
+		if (run->whole && !sv->inside && (sv->has & CGROUP_HAS_KILL) &&
+		    write_cgroup(run, sv, "cgroup.kill", "1") == 0) {
+			event(run, "wrote cgroup.kill of %s", sv->path);
+			for (size_t j = 0; j < run->ntargets; j++)
+				if (run->targets[j].alive &&
+				    run->targets[j].cgroup == (ssize_t)i)
+					killed_by_cgroup(run, &run->targets[j]);
+			continue;
+		}
+		frozen = !sv->inside && sv->eventsfd != -1 &&
+		    (sv->has & CGROUP_HAS_FREEZE) &&
+		    write_cgroup(run, sv, "cgroup.freeze", "1") == 0;
+		if (frozen) {
+			event(run, "froze %s", sv->path);
+			wait_frozen(sv);
+		}
+		for (round = 0; round < STOP_ROUNDS; round++) {
+			for (size_t j = 0; j < run->ntargets; j++)
+				if (run->targets[j].alive &&
+				    run->targets[j].cgroup == (ssize_t)i &&
+				    run->targets[j].sent_serial !=
+				    run->step_serial)
+					signal_target(run, &run->targets[j],
+					    SIGKILL);
+			if (find_members(run, true) == 0)
+				break;
+		}
+		if (frozen && write_cgroup(run, sv, "cgroup.freeze", "0") == 0)
+			event(run, "thawed %s", sv->path);
+	}
+}
+
 /*
  * Send step k's signal to every live target; the first step only to
  * those not signalled as they were held.
@@ -1491,12 +1910,20 @@ static void
 signal_step(struct run *run, size_t k, bool first)
 {
 	int signo = run->ctl->sched.steps[k].signo;
+	struct target *t;
 
 	run->step = k;
-	for (size_t i = 0; i < run->ntargets; i++)
-		if (run->targets[i].alive &&
-		    !(first && run->targets[i].started))
-			signal_target(run, &run->targets[i], signo);
+	run->step_serial++;
+	if (signo == SIGKILL && run->ctl->tree != TREE_NONE)
+		stop_tree(run);
+	if (signo == SIGKILL)
+		kill_services(run);
+	for (size_t i = 0; i < run->ntargets; i++) {
+		t = &run->targets[i];
+		if (t->alive && t->sent_serial != run->step_serial &&
+		    !(first && t->started))
+			signal_target(run, t, signo);
+	}
 }
 
 /*
@@ -1740,6 +2167,68 @@ min_ns(int64_t a, int64_t b)
 }
 
 /*
+ * Whether a cgroup selected whole still holds processes that gracekill
+ * waits for: it waits until such a cgroup is empty, unless gracekill or
+ * another process it never targets is in it.
+ */
+static bool
+awaiting_empty(const struct run *run)
+{
+	const struct service *sv;
+
+	if (!run->whole || run->ctl->dry_run)
+		return false;
+	for (size_t i = 0; i < run->nservices; i++) {
+		sv = &run->services[i];
+		if (sv->eventsfd != -1 && !sv->inside && !sv->untouchable &&
+		    sv->populated)
+			return true;
+	}
+	return false;
+}
+
+/* Wait for changes of every cgroup's cgroup.events in epoll. */
+static void
+watch_services(struct run *run)
+{
+	struct epoll_event ev;
+
+	for (size_t i = 0; i < run->nservices; i++) {
+		if (run->services[i].eventsfd == -1)
+			continue;
+		ev.events = EPOLLPRI;
+		ev.data.u64 = SERVICE_TAG(i);
+		if (epoll_ctl(run->epfd, EPOLL_CTL_ADD,
+		    run->services[i].eventsfd, &ev) == -1)
+			err(EXIT_TROUBLE, "epoll_ctl: cgroup %s",
+			    run->services[i].path);
+	}
+}
+
+/*
+ * A cgroup's cgroup.events changed: read it (which re-arms it), and
+ * take in what was forked meanwhile, signalled at once.
+ */
+static void
+service_changed(struct run *run, size_t i)
+{
+	struct service *sv = &run->services[i];
+	struct cgroup_events ev;
+
+	if (procscan_cgroup_read_events(sv->eventsfd, &ev) == -1) {
+		warn("cgroup %s: cgroup.events", sv->path);
+		run->trouble = true;
+		epoll_ctl(run->epfd, EPOLL_CTL_DEL, sv->eventsfd, NULL);
+		close(sv->eventsfd);
+		sv->eventsfd = -1;
+		return;
+	}
+	sv->populated = ev.populated;
+	if (ev.populated && !run->interrupted)
+		find_members(run, true);
+}
+
+/*
  * Sleep in epoll until every target is gone, the deadline passes, or
  * gracekill is told to stop.  Wakes early only to watch targets without
  * a pidfd, to re-read /proc for new tree members, and for the live line.
@@ -1752,7 +2241,7 @@ wait_step(struct run *run, int64_t deadline)
 	int64_t now, wait, backoff = BACKOFF_MIN_NS, rescan = 0;
 	int n, ms;
 
-	while (run->nalive > 0 && !run->interrupted) {
+	while ((run->nalive > 0 || awaiting_empty(run)) && !run->interrupted) {
 		if ((now = now_ns()) >= deadline)
 			return;
 		wait = deadline == NO_DEADLINE ? NO_DEADLINE : deadline - now;
@@ -1773,6 +2262,10 @@ wait_step(struct run *run, int64_t deadline)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.u64 == SIGFD_TAG)
 				drain_signalfd(run);
+			else if (run->nservices > 0 && evs[i].data.u64 >=
+			    SERVICE_TAG(run->nservices - 1))
+				service_changed(run,
+				    (size_t)(SERVICE_TAG(0) - evs[i].data.u64));
 			else
 				target_ended(run,
 				    &run->targets[evs[i].data.u64]);
@@ -1809,6 +2302,7 @@ prepare_escalation(struct run *run, size_t k)
 	    signal_name(run->ctl->sched.steps[k].signo), run->nalive);
 	if (run->ctl->tree != TREE_NONE)
 		expand_tree(run, false);
+	find_members(run, false);
 }
 
 /* Walk the schedule: signal, wait, escalate, until all are gone. */
@@ -1821,7 +2315,8 @@ run_schedule(struct run *run)
 	bool first = true;
 
 	drain_signalfd(run);
-	while (run->nalive > 0 && !run->interrupted) {
+	watch_services(run);
+	while ((run->nalive > 0 || awaiting_empty(run)) && !run->interrupted) {
 		if (!first)
 			prepare_escalation(run, k);
 		signal_step(run, k, first);
@@ -2135,6 +2630,20 @@ settle(struct run *run)
 	}
 }
 
+/* Whether cgroup sv is empty now (a missing one is). */
+static bool
+service_empty(const struct service *sv)
+{
+	struct cgroup_events ev;
+
+	if (sv->dirfd == -1)
+		return true;
+	if (sv->eventsfd == -1 ||
+	    procscan_cgroup_read_events(sv->eventsfd, &ev) == -1)
+		return !sv->populated;
+	return !ev.populated;
+}
+
 static enum exitcode
 exit_code(const struct run *run)
 {
@@ -2148,6 +2657,11 @@ exit_code(const struct run *run)
 		if (t->outcome != OUT_SKIPPED || t->origin == ORIGIN_EXPLICIT)
 			counted++;
 	}
+	for (size_t i = 0; run->whole && !run->ctl->dry_run &&
+	    !run->ctl->no_wait && i < run->nservices; i++)
+		if (!run->services[i].inside && !run->services[i].untouchable &&
+		    !service_empty(&run->services[i]))
+			survived++;
 	if (run->trouble)
 		return EXIT_TROUBLE;
 	if (survived > 0)
@@ -2172,10 +2686,17 @@ report_text(const struct run *run)
 		describe_outcome(text, sizeof(text), t, true);
 		printf(": %s\n", text);
 	}
+	for (size_t i = 0; i < run->nservices; i++) {
+		printf("cgroup ");
+		print_escaped(stdout, run->services[i].path);
+		printf(": %s\n", run->services[i].dirfd == -1 ?
+		    "no such cgroup" : service_empty(&run->services[i]) ?
+		    "empty" : "not empty");
+	}
 }
 
 static void
-report_json_target(const struct target *t)
+report_json_target(const struct run *run, const struct target *t)
 {
 	printf("    {\"pid\": %d, \"name\": ", (int)t->pi.pid);
 	print_json_string(stdout, t->pi.comm);
@@ -2205,7 +2726,28 @@ report_json_target(const struct target *t)
 		print_json_string(stdout, t->reason);
 	else
 		fputs("null", stdout);
+	fputs(",\n     \"cgroup\": ", stdout);
+	if (t->cgroup >= 0)
+		print_json_string(stdout, run->services[t->cgroup].path);
+	else
+		fputs("null", stdout);
 	putchar('}');
+}
+
+/* With --cgroup or --unit: each cgroup and whether it ended empty. */
+static void
+report_json_services(const struct run *run)
+{
+	if (run->ctl->ncgroups == 0 && run->ctl->nunits == 0)
+		return;
+	fputs(" \"cgroups\": [", stdout);
+	for (size_t i = 0; i < run->nservices; i++) {
+		fputs(i ? ", {\"path\": " : "{\"path\": ", stdout);
+		print_json_string(stdout, run->services[i].path);
+		printf(", \"empty\": %s}", service_empty(&run->services[i]) ?
+		    "true" : "false");
+	}
+	fputs("],\n", stdout);
 }
 
 static void
@@ -2220,10 +2762,11 @@ report_json(const struct run *run, enum exitcode code)
 	fputs("{\"version\": 1,\n \"targets\": [", stdout);
 	for (size_t i = 0; i < run->ntargets; i++) {
 		fputs(i ? ",\n" : "\n", stdout);
-		report_json_target(&run->targets[i]);
+		report_json_target(run, &run->targets[i]);
 		count[run->targets[i].outcome]++;
 	}
 	fputs(run->ntargets ? "\n ],\n" : "],\n", stdout);
+	report_json_services(run);
 	fputs(" \"summary\": {", stdout);
 	for (size_t i = 0; i < nitems(counted); i++)
 		printf("%s\"%s\": %zu", i ? ", " : "",
@@ -2377,6 +2920,9 @@ free_control(struct control *ctl)
 	free(m->sessions);
 	free(ctl->pids);
 	free(ctl->pidfiles);
+	free(ctl->cgroups);
+	free(ctl->units);
+	free(ctl->ports);
 	schedule_free(&ctl->sched);
 }
 
@@ -2397,6 +2943,17 @@ free_run(struct run *run)
 	free(run->pidfiles);
 	free(run->fates);
 	free(run->ancestors);
+	for (size_t i = 0; i < run->nservices; i++) {
+		if (run->services[i].dirfd != -1)
+			close(run->services[i].dirfd);
+		if (run->services[i].eventsfd != -1)
+			close(run->services[i].eventsfd);
+		free(run->services[i].path);
+	}
+	free(run->services);
+	free(run->match.cgroups);
+	if (run->ctl->ncgroups > 0 || run->ctl->nunits > 0)
+		procscan_cgroup_close(&run->cgfs);
 	close(run->epfd);
 	close(run->sigfd);
 	procscan_fini();
@@ -2474,6 +3031,7 @@ main(int argc, char *argv[])
 	run.nofile = soft_nofile();
 	setup_events(&run);
 	find_ancestors(&run);
+	resolve_criteria(&run);
 	if (signals_as_found(&ctl))
 		find_and_signal_pids(&run);
 	else

@@ -647,7 +647,9 @@ procscan_given(const struct procmatch *m)
 	    (m->nuids > 0 ? MATCH_USER : 0) |
 	    (m->older ? MATCH_OLDER : 0) |
 	    (m->npgroups > 0 ? MATCH_PGROUP : 0) |
-	    (m->nsessions > 0 ? MATCH_SESSION : 0);
+	    (m->nsessions > 0 ? MATCH_SESSION : 0) |
+	    (m->ncgroups > 0 ? MATCH_CGROUP : 0) |
+	    (m->ports != NULL ? MATCH_PORT : 0);
 }
 
 /*
@@ -679,7 +681,12 @@ procscan_match(const struct procmatch *m, const struct procinfo *pi,
 		r = exe_matches(m, pi);
 	if (r == 1 && (k & MATCH_FULL))
 		r = regex_matches(m, pi);
-	return r;
+	if (r == 1 && (k & MATCH_CGROUP))
+		r = (r = procscan_cgroup_index(m, pi->pid)) >= 0 ? 1 : r + 1;
+	if (r == 1 && (k & MATCH_PORT) &&
+	    (r = procscan_port_holders(pi->pid, m->ports)) > 1)
+		r = 1;
+	return r == -1 && errno != ESRCH ? 0 : r;
 }
 
 static pid_t
@@ -2702,4 +2709,23 @@ procscan_cgroup_has(int dirfd)
 		return -1;
 	return (killf ? CGROUP_HAS_KILL : 0) |
 	    (freezef ? CGROUP_HAS_FREEZE : 0);
+}
+
+/*
+ * The index in m->cgroups of the first cgroup that holds pid, itself or
+ * below.  Returns it, -1 when none does, or -2 when pid is gone.
+ */
+int
+procscan_cgroup_index(const struct procmatch *m, pid_t pid)
+{
+	char *path;
+	int r = -1;
+
+	if (procscan_pid_cgroup(pid, &path) == -1)
+		return errno == ESRCH ? -2 : -1;
+	for (size_t i = 0; r == -1 && i < m->ncgroups; i++)
+		if (procscan_cgroup_below(path, m->cgroups[i]))
+			r = (int)i;
+	free(path);
+	return r;
 }

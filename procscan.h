@@ -46,10 +46,14 @@ enum procmatch_kind {
 	MATCH_USER	= 1 << 4,	/* -u */
 	MATCH_OLDER	= 1 << 5,	/* --older */
 	MATCH_PGROUP	= 1 << 6,	/* -g */
-	MATCH_SESSION	= 1 << 7	/* --session */
+	MATCH_SESSION	= 1 << 7,	/* --session */
+	MATCH_CGROUP	= 1 << 8,	/* --cgroup, --unit */
+	MATCH_PORT	= 1 << 9	/* --port */
 };
 /* What confirms the PID of an insecure pidfile (SPEC "Pidfiles"). */
-#define MATCH_IDENTITY	(MATCH_NAME | MATCH_EXE | MATCH_USER)
+#define MATCH_IDENTITY	(MATCH_NAME | MATCH_EXE | MATCH_USER | MATCH_CGROUP)
+
+struct portscan;
 
 /* The criteria that procscan checks; each list holds alternatives. */
 struct procmatch {
@@ -69,6 +73,9 @@ struct procmatch {
 	size_t		  nsessions;
 	bool		  older;	/* --older given: */
 	int64_t		  older_ns;	/* started at least this long ago */
+	char		**cgroups;	/* as the 0:: line of PID/cgroup shows */
+	size_t		  ncgroups;
+	struct portscan	 *ports;	/* the sockets of --port, or NULL */
 };
 
 /* Why a process still runs after a graceful signal, as /proc shows. */
@@ -219,5 +226,6 @@ int	 procscan_pid_cgroup(pid_t, char **);
 int	 procscan_cgroup_events_open(int, struct cgroup_events *);
 int	 procscan_cgroup_read_events(int, struct cgroup_events *);
 int	 procscan_cgroup_has(int);
+int	 procscan_cgroup_index(const struct procmatch *, pid_t);
 
 #endif /* PROCSCAN_H */
