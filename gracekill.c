@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <sys/param.h>
 #include <sys/resource.h>
@@ -18,6 +19,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <pwd.h>
 #include <regex.h>
@@ -137,6 +140,9 @@ struct control {
 	size_t		 nunits;
 	const char	**ports;	/* --port, as given */
 	size_t		 nports;
+	struct portspec	*portspecs;	/* each port of every --port */
+	size_t		 nportspecs;
+	char		**portparts;	/* the text of each, for messages */
 };
 
 struct target {
@@ -157,6 +163,18 @@ struct target {
 	ssize_t		 cgroup;	/* index in run->cgroups, or -1 */
 	bool		 spared;	/* mixed: SIGKILL only */
 	unsigned	 sent_serial;	/* signal_step() that last reached it */
+	bool		 reaped;	/* known: its status came from the pidfd */
+	bool		 unreaped;	/* ended, a zombie its parent keeps */
+	pid_t		 parent;	/* then: its parent */
+	char		 parent_comm[PROCSCAN_COMM_MAX];
+};
+
+/* A --port as it is after the schedule: free, or who holds it. */
+struct portstate {
+	bool		 free;
+	bool		 unseen;	/* held by a process not visible */
+	pid_t		*holders;
+	size_t		 nholders;
 };
 
 /* A cgroup of --cgroup or --unit, as found. */
@@ -200,6 +218,8 @@ struct run {
 	struct cgroupfs	 cgfs;
 	struct service	*services;	/* one per cgroup of match.cgroups */
 	size_t		 nservices;
+	struct portscan	 sockets;	/* the sockets of --port */
+	struct portstate *ports;	/* one per ctl->portspecs, at the end */
 	bool		 whole;		/* the cgroups alone select */
 	bool		 impossible;	/* a criterion no process can meet */
 	bool		 trouble;
@@ -228,6 +248,8 @@ static size_t	find_members(struct run *, bool);
 static void	run_schedule(struct run *);
 static bool	interrupt_arrived(struct run *);
 static void	target_ended(struct run *, struct target *);
+static bool	has_exited(const struct target *);
+static void	ended_before_signal(struct run *, struct target *);
 static void	read_exit_status(struct run *, struct target *);
 static void	settle(struct run *);
 static void	remove_pidfiles(struct run *);
@@ -751,6 +773,35 @@ build_schedule(struct control *ctl)
 	free(why);
 }
 
+/*
+ * Parse every --port, each a comma list, into ctl->portspecs (whose
+ * texts point into ctl->portparts); a bad one is a usage error.
+ */
+static void
+parse_ports(struct control *ctl)
+{
+	const char *reason;
+	char *p, *part;
+
+	if (ctl->nports == 0)
+		return;
+	ctl->portparts = xreallocarray(NULL, ctl->nports,
+	    sizeof(*ctl->portparts));
+	for (size_t i = 0; i < ctl->nports; i++) {
+		if ((p = ctl->portparts[i] = strdup(ctl->ports[i])) == NULL)
+			err(EXIT_TROUBLE, NULL);
+		do {
+			part = strsep(&p, ",");
+			ctl->portspecs = xreallocarray(ctl->portspecs,
+			    ctl->nportspecs + 1, sizeof(*ctl->portspecs));
+			if (procscan_parse_port(part,
+			    &ctl->portspecs[ctl->nportspecs], &reason) == -1)
+				usage_error("--port: %s: '%s'", reason, part);
+			ctl->nportspecs++;
+		} while (p != NULL);
+	}
+}
+
 /* Check option combinations and build the schedule. */
 static void
 validate_args(struct control *ctl)
@@ -758,6 +809,7 @@ validate_args(struct control *ctl)
 	unsigned given = procscan_given(&ctl->match);
 
 	build_schedule(ctl);
+	parse_ports(ctl);
 	if (ctl->npids == 0 && ctl->npidfiles == 0 && ctl->ncgroups == 0 &&
 	    ctl->nunits == 0 && ctl->nports == 0 &&
 	    (given & ~(unsigned)MATCH_OLDER) == 0)
@@ -1019,6 +1071,38 @@ hold_target(struct run *run, const struct procinfo *pi, enum origin origin,
 }
 
 /*
+ * Whether t, held as a zombie, has exited: its pidfd is readable, or
+ * without one, no thread of it is left.  A process whose main thread
+ * exited while others run shows Z too, and is alive.
+ */
+static bool
+has_exited(const struct target *t)
+{
+	struct pollfd pfd = { t->pidfd, POLLIN, 0 };
+
+	if (t->pidfd == -1)
+		return procscan_is_lone_zombie(&t->pi);
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/*
+ * t was a zombie when it was selected: signals do nothing to it, so it
+ * gets none and has exited, after 0 seconds.
+ */
+static void
+ended_before_signal(struct run *run, struct target *t)
+{
+	char name[NAME_MAX_ESC];
+
+	event(run, "%d (%s) is a zombie already: nothing to send",
+	    (int)t->pi.pid, escape(t->pi.comm, name, sizeof(name)));
+	t->started = true;
+	t->first_ns = now_ns();
+	target_ended(run, t);
+	t->end_ns = t->first_ns;
+}
+
+/*
  * List pi as skipped: it must never be a target.  Given by hand, it is
  * refused out loud and counts as trouble; matched, it is left out.
  */
@@ -1196,6 +1280,8 @@ admit(struct run *run, pid_t pid, enum origin origin,
 	*tp = hold_target(run, &pi, origin, fd);
 	(*tp)->cgroup = cgroup;
 	(*tp)->spared = spared_in_mixed(run, &pi, origin, cgroup);
+	if (pi.state == 'Z' && !run->ctl->dry_run && has_exited(*tp))
+		ended_before_signal(run, *tp);
 	return ADMIT_HELD;
 }
 
@@ -1350,6 +1436,22 @@ find_scanned_targets(struct run *run)
 	free(found.pids);
 }
 
+/* Admit the processes that hold a socket of --port. */
+static void
+find_port_holders(struct run *run)
+{
+	struct pidlist found = { NULL, 0 };
+	struct target *t;
+
+	if (procscan_scan_holders(&run->sockets, collect_pid, &found) == -1) {
+		warn("/proc");
+		run->trouble = true;
+	}
+	for (size_t i = 0; i < found.n; i++)
+		admit(run, found.pids[i], ORIGIN_MATCH, NULL, -1, &t);
+	free(found.pids);
+}
+
 /* Add a cgroup at path, found or not, to run->services. */
 static void
 add_service(struct run *run, char *path)
@@ -1414,29 +1516,25 @@ add_unit(struct run *run, const char *unit)
 }
 
 /*
- * Make the criteria of the run: ctl->match, with the cgroups of
- * --cgroup and --unit found.  When none of them exists, no process can
- * meet that criterion, and none is looked for.
+ * Find the cgroups of --cgroup and --unit.  When none of them exists, no
+ * process can meet that criterion, and none is looked for.
  */
 static void
-resolve_criteria(struct run *run)
+resolve_services(struct run *run)
 {
 	const struct control *ctl = run->ctl;
 	char *path;
 
-	run->match = ctl->match;
-	run->match.cgroups = NULL;
-	run->match.ncgroups = 0;
 	run->cgfs.dirfd = -1;
 	if (ctl->ncgroups == 0 && ctl->nunits == 0)
 		return;
-	run->impossible = true;
 	if (procscan_cgroup_open(&run->cgfs) == -1) {
 		if (errno == ENOENT)
 			warnx("no cgroup2 file system is mounted");
 		else
 			warn("/proc/self/mountinfo");
 		run->trouble = true;
+		run->impossible = true;
 		return;
 	}
 	for (size_t i = 0; i < ctl->ncgroups; i++) {
@@ -1451,10 +1549,48 @@ resolve_criteria(struct run *run)
 	}
 	for (size_t i = 0; i < ctl->nunits; i++)
 		add_unit(run, ctl->units[i]);
-	run->impossible = run->match.ncgroups == 0;
+	if (run->match.ncgroups == 0)
+		run->impossible = true;
 	run->whole = ctl->npids == 0 && ctl->npidfiles == 0 &&
 	    ctl->nports == 0 &&
 	    (procscan_given(&run->match) & ~(unsigned)MATCH_CGROUP) == 0;
+}
+
+/*
+ * Read the socket table for --port: the listeners' inodes make the
+ * criterion.  When nothing listens there, no process can meet it.
+ */
+static void
+resolve_ports(struct run *run)
+{
+	const struct control *ctl = run->ctl;
+
+	if (ctl->nportspecs == 0)
+		return;
+	if (procscan_port_sockets(ctl->portspecs, ctl->nportspecs,
+	    &run->sockets) == -1) {
+		warn("/proc/net");
+		run->trouble = true;
+		run->impossible = true;
+		return;
+	}
+	if (run->sockets.procnet)
+		event(run, "sock_diag unavailable (%s): reading /proc/net",
+		    strerror(run->sockets.diag_errno));
+	run->match.ports = &run->sockets;
+	if (run->sockets.nsocks == 0)
+		run->impossible = true;
+}
+
+/* Make the criteria of the run: ctl->match, cgroups and sockets found. */
+static void
+resolve_criteria(struct run *run)
+{
+	run->match = run->ctl->match;
+	run->match.cgroups = NULL;
+	run->match.ncgroups = 0;
+	resolve_services(run);
+	resolve_ports(run);
 }
 
 /*
@@ -1527,6 +1663,8 @@ find_targets(struct run *run)
 		}
 	else if (run->match.ncgroups > 0)
 		find_members(run, false);
+	else if (run->match.ports != NULL)
+		find_port_holders(run);
 	else
 		find_scanned_targets(run);
 	if (ctl->tree != TREE_NONE)
@@ -2005,6 +2143,7 @@ status_from_pidfd(struct run *run, struct target *t)
 		if (!(info.mask & PIDFD_INFO_EXIT))
 			return false;
 		t->status = info.exit_code;
+		t->reaped = true;
 		run->pidfd_exit_seen = true;
 		return true;
 	}
@@ -2102,7 +2241,7 @@ static void	describe_outcome(char *, size_t, const struct target *, bool);
 static void
 target_ended(struct run *run, struct target *t)
 {
-	char text[160], name[NAME_MAX_ESC];
+	char text[512], name[NAME_MAX_ESC];
 
 	if (!t->alive)
 		return;
@@ -2550,7 +2689,7 @@ has_seconds(const struct target *t)
 static void
 describe_outcome(char *buf, size_t size, const struct target *t, bool timed)
 {
-	char status[48];
+	char status[48], name[NAME_MAX_ESC];
 	int n;
 
 	describe_status(status, sizeof(status), t);
@@ -2587,7 +2726,29 @@ describe_outcome(char *buf, size_t size, const struct target *t, bool timed)
 		n += snprintf(buf + n, size - (size_t)n, " after %.3fs",
 		    (double)(t->end_ns - t->first_ns) / (double)NSEC);
 	if ((size_t)n < size && t->reason[0] != '\0')
-		snprintf(buf + n, size - (size_t)n, " (%s)", t->reason);
+		n += snprintf(buf + n, size - (size_t)n, " (%s)", t->reason);
+	if ((size_t)n < size && t->unreaped)
+		snprintf(buf + n, size - (size_t)n, " (not reaped by %d %s)",
+		    (int)t->parent, escape(t->parent_comm, name, sizeof(name)));
+}
+
+/*
+ * Whether t, ended, is still a zombie that its parent has not reaped:
+ * then note the parent.  A status from the pidfd means it was reaped.
+ */
+static void
+note_reaper(struct target *t)
+{
+	struct procinfo now, parent;
+
+	if (t->reaped || procscan_reread(&t->pi, &now) != 1 ||
+	    (now.state != 'Z' && now.state != 'X') ||
+	    (t->outcome == OUT_MATCHED && now.nthreads > 1))
+		return;
+	t->unreaped = true;
+	t->parent = now.ppid;
+	if (procscan_read_stat(now.ppid, &parent) == 0)
+		strlcpy(t->parent_comm, parent.comm, sizeof(t->parent_comm));
 }
 
 static int
@@ -2627,7 +2788,89 @@ settle(struct run *run)
 		if (t->status_kind == STATUS_UNKNOWN && t->pidfd != -1 &&
 		    !t->alive)
 			read_exit_status(run, t);
+		if (has_seconds(t) || t->outcome == OUT_MATCHED)
+			note_reaper(t);
 	}
+}
+
+/* While checking the ports: what one holder holds. */
+struct portcheck {
+	struct run	*run;
+	struct portscan	*now;
+};
+
+static int
+note_holder(pid_t pid, void *arg)
+{
+	struct portcheck *pc = arg;
+	const struct control *ctl = pc->run->ctl;
+	struct portstate *st;
+	const struct portsock *sock;
+
+	for (size_t i = 0; i < pc->now->nsocks; i++) {
+		sock = &pc->now->socks[i];
+		if (sock->seen != pc->now->scan)
+			continue;
+		for (size_t j = 0; j < ctl->nportspecs; j++) {
+			st = &pc->run->ports[j];
+			if (!procscan_port_matches(&ctl->portspecs[j], sock) ||
+			    (st->nholders > 0 &&
+			    st->holders[st->nholders - 1] == pid))
+				continue;
+			*(pid_t *)append(&st->holders, &st->nholders,
+			    sizeof(*st->holders)) = pid;
+		}
+	}
+	return 0;
+}
+
+/*
+ * After the schedule: whether anything still listens on each --port,
+ * and who.  A listener whose holder cannot be seen (another user's
+ * process, when not root) is trouble, never free.
+ */
+static void
+check_ports(struct run *run)
+{
+	const struct control *ctl = run->ctl;
+	struct portscan now;
+	struct portcheck pc = { run, &now };
+	const struct portsock *sock;
+
+	if (ctl->nportspecs == 0)
+		return;
+	if ((run->ports = calloc(ctl->nportspecs, sizeof(*run->ports))) ==
+	    NULL)
+		err(EXIT_TROUBLE, NULL);
+	if (procscan_port_sockets(ctl->portspecs, ctl->nportspecs, &now) ==
+	    -1) {
+		warn("/proc/net");
+		run->trouble = true;
+		procscan_free_portscan(&now);
+		return;
+	}
+	if (now.nsocks > 0 &&
+	    procscan_scan_holders(&now, note_holder, &pc) == -1) {
+		warn("/proc");
+		run->trouble = true;
+	}
+	for (size_t j = 0; j < ctl->nportspecs; j++) {
+		run->ports[j].free = true;
+		for (size_t i = 0; i < now.nsocks; i++) {
+			sock = &now.socks[i];
+			if (!procscan_port_matches(&ctl->portspecs[j], sock))
+				continue;
+			run->ports[j].free = false;
+			if (sock->nholders == 0)
+				run->ports[j].unseen = true;
+		}
+		if (run->ports[j].unseen) {
+			warnx("port %s: a listener whose holder gracekill "
+			    "cannot see", ctl->portspecs[j].text);
+			run->trouble = true;
+		}
+	}
+	procscan_free_portscan(&now);
 }
 
 /* Whether cgroup sv is empty now (a missing one is). */
@@ -2662,6 +2905,10 @@ exit_code(const struct run *run)
 		if (!run->services[i].inside && !run->services[i].untouchable &&
 		    !service_empty(&run->services[i]))
 			survived++;
+	for (size_t i = 0; run->ports != NULL && !run->ctl->dry_run &&
+	    i < run->ctl->nportspecs; i++)
+		if (!run->ports[i].free)
+			survived++;
 	if (run->trouble)
 		return EXIT_TROUBLE;
 	if (survived > 0)
@@ -2671,11 +2918,47 @@ exit_code(const struct run *run)
 	return EXIT_GONE;
 }
 
+/* Print the name of the process pid, escaped, or "?" once it is gone. */
+static void
+print_comm(pid_t pid)
+{
+	struct procinfo pi;
+
+	if (procscan_read_stat(pid, &pi) == 0)
+		print_escaped(stdout, pi.comm);
+	else
+		putchar('?');
+}
+
+/* "port tcp:8080: free", or who holds it. */
+static void
+report_text_port(const struct run *run, size_t i)
+{
+	const struct portstate *st = &run->ports[i];
+
+	printf("port ");
+	print_escaped(stdout, run->ctl->portspecs[i].text);
+	if (st->free) {
+		puts(": free");
+		return;
+	}
+	printf(": held by");
+	for (size_t j = 0; j < st->nholders; j++) {
+		printf("%s %d (", j ? "," : "", (int)st->holders[j]);
+		print_comm(st->holders[j]);
+		putchar(')');
+	}
+	if (st->unseen)
+		printf("%s a process gracekill cannot see",
+		    st->nholders ? " and" : "");
+	putchar('\n');
+}
+
 static void
 report_text(const struct run *run)
 {
 	const struct target *t;
-	char text[160];
+	char text[512];
 
 	for (size_t i = 0; i < run->ntargets; i++) {
 		t = &run->targets[i];
@@ -2686,6 +2969,9 @@ report_text(const struct run *run)
 		describe_outcome(text, sizeof(text), t, true);
 		printf(": %s\n", text);
 	}
+	for (size_t i = 0; run->ports != NULL && i < run->ctl->nportspecs;
+	    i++)
+		report_text_port(run, i);
 	for (size_t i = 0; i < run->nservices; i++) {
 		printf("cgroup ");
 		print_escaped(stdout, run->services[i].path);
@@ -2726,12 +3012,51 @@ report_json_target(const struct run *run, const struct target *t)
 		print_json_string(stdout, t->reason);
 	else
 		fputs("null", stdout);
-	fputs(",\n     \"cgroup\": ", stdout);
+	printf(", \"reaped\": %s,\n     \"parent\": ", t->unreaped ? "false" :
+	    "true");
+	if (t->unreaped) {
+		printf("{\"pid\": %d, \"name\": ", (int)t->parent);
+		print_json_string(stdout, t->parent_comm);
+		putchar('}');
+	} else
+		fputs("null", stdout);
+	fputs(", \"cgroup\": ", stdout);
 	if (t->cgroup >= 0)
 		print_json_string(stdout, run->services[t->cgroup].path);
 	else
 		fputs("null", stdout);
 	putchar('}');
+}
+
+/* With --port: each port, whether it is free, and who holds it. */
+static void
+report_json_ports(const struct run *run)
+{
+	const struct control *ctl = run->ctl;
+	const struct portspec *ps;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (run->ports == NULL)
+		return;
+	fputs(" \"ports\": [", stdout);
+	for (size_t i = 0; i < ctl->nportspecs; i++) {
+		ps = &ctl->portspecs[i];
+		printf("%s{\"proto\": \"%s\", \"addr\": ", i ? ",\n   " : "",
+		    ps->proto == IPPROTO_UDP ? "udp" : "tcp");
+		if (ps->family != AF_UNSPEC && inet_ntop(ps->family, ps->addr,
+		    addr, sizeof(addr)) != NULL)
+			printf("\"%s\"", addr);
+		else
+			fputs("null", stdout);
+		printf(", \"port\": %u, \"free\": %s, \"held_by\": [",
+		    (unsigned)ps->port, run->ports[i].free ? "true" : "false");
+		for (size_t j = 0; j < run->ports[i].nholders; j++)
+			printf("%s%d", j ? ", " : "",
+			    (int)run->ports[i].holders[j]);
+		putchar(']');
+		putchar('}');
+	}
+	fputs("],\n", stdout);
 }
 
 /* With --cgroup or --unit: each cgroup and whether it ended empty. */
@@ -2767,6 +3092,7 @@ report_json(const struct run *run, enum exitcode code)
 	}
 	fputs(run->ntargets ? "\n ],\n" : "],\n", stdout);
 	report_json_services(run);
+	report_json_ports(run);
 	fputs(" \"summary\": {", stdout);
 	for (size_t i = 0; i < nitems(counted); i++)
 		printf("%s\"%s\": %zu", i ? ", " : "",
@@ -2811,6 +3137,12 @@ report_dry_run(const struct run *run)
 		putchar(' ');
 		print_escaped(stdout, t->pi.comm);
 		putchar(' ');
+		if (t->unreaped) {
+			printf("(zombie, not reaped by %d ", (int)t->parent);
+			print_escaped(stdout, t->parent_comm);
+			puts(")");
+			continue;
+		}
 		if (procscan_read_cmdline(t->pi.pid, &cmd, &len) == 0 &&
 		    len > 0)
 			print_escaped(stdout, cmd);
@@ -2923,6 +3255,10 @@ free_control(struct control *ctl)
 	free(ctl->cgroups);
 	free(ctl->units);
 	free(ctl->ports);
+	for (size_t i = 0; ctl->portparts != NULL && i < ctl->nports; i++)
+		free(ctl->portparts[i]);
+	free(ctl->portparts);
+	free(ctl->portspecs);
 	schedule_free(&ctl->sched);
 }
 
@@ -2952,6 +3288,10 @@ free_run(struct run *run)
 	}
 	free(run->services);
 	free(run->match.cgroups);
+	for (size_t i = 0; run->ports != NULL && i < run->ctl->nportspecs; i++)
+		free(run->ports[i].holders);
+	free(run->ports);
+	procscan_free_portscan(&run->sockets);
 	if (run->ctl->ncgroups > 0 || run->ctl->nunits > 0)
 		procscan_cgroup_close(&run->cgfs);
 	close(run->epfd);
@@ -3043,8 +3383,10 @@ main(int argc, char *argv[])
 		live_erase(&run);
 	}
 
-	/* Report how each target ended. */
+	/* Report how each target ended, and if each port is free. */
 	settle(&run);
+	if (!ctl.no_wait)
+		check_ports(&run);
 	remove_pidfiles(&run);
 	if (run.ntargets > 1)
 		qsort(run.targets, run.ntargets, sizeof(*run.targets), by_pid);
