@@ -21,7 +21,8 @@ load helper
 	assert_status 0
 	for opt in pid pidfile name exe full parent user older tree signal \
 	    timeout kill-wait schedule no-escalate no-cont no-wait json quiet \
-	    verbose dry-run oknodo remove-pidfile list help version; do
+	    verbose dry-run oknodo remove-pidfile list help version cgroup \
+	    unit pgroup session port; do
 		assert_output_match "^  (-[a-zA-Z], |    )--$opt[ =[]"
 	done
 	for line in "${lines[@]}"; do
