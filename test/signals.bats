@@ -130,3 +130,58 @@ bad_signal() {
 @test "real-time signal beyond RTMAX" { bad_signal RTMIN+40; }
 @test "signal with trailing text" { bad_signal TERMx; }
 @test "empty signal" { bad_signal ''; }
+
+@test "a first argument -SIG means -s SIG, as with kill and pkill" {
+	local spelling
+	for spelling in -9:KILL -KILL:KILL -kill:KILL -SIGKILL:KILL; do
+		gk_start -c TERM -x 0
+		gk_run "${spelling%%:*}" "$GK_PID"
+		assert_status 0
+		gk_assert_exit "$GK_PID" "${spelling#*:}"
+	done
+	gk_start -c INT -x 4
+	gk_run -int -t 5 "$GK_PID"
+	assert_status 0
+	gk_assert_exit "$GK_PID" 4
+	gk_assert_siglog "$GK_LOG" INT
+	gk_start -c RTMIN+2 -x 5
+	gk_run -RTMIN+2 -t 5 -n "$GK_NAME"
+	assert_status 0
+	gk_assert_exit "$GK_PID" 5
+	gk_assert_siglog "$GK_LOG" "$(gk_signum RTMIN+2)"
+}
+
+@test "-SIG only as the first argument; later it is an unknown option" {
+	gk_start -c TERM -x 0
+	gk_run "$GK_PID" -9
+	assert_status 64
+	[[ ${stderr_lines[0]} == *"invalid option -- '9'" ]]
+	gk_run -v -KILL "$GK_PID"
+	assert_status 64
+	gk_assert_alive "$GK_PID"
+	gk_assert_siglog "$GK_LOG"
+}
+
+@test "-l lists every signal name with its number, RT signals included" {
+	gk_run -l
+	assert_status 0
+	assert_stderr_empty
+	assert_output_line " 1 HUP"
+	assert_output_line " 9 KILL"
+	assert_output_line "15 TERM"
+	assert_output_line " 6 IOT"
+	assert_output_line "$(printf '%2d RTMIN' "$(kill -l RTMIN)")"
+	assert_output_line "$(printf '%2d RTMIN+1' "$(($(kill -l RTMIN) + 1))")"
+	assert_output_line "$(printf '%2d RTMAX' "$(kill -l RTMAX)")"
+	assert_output_line "$(printf '%2d RTMAX-1' "$(($(kill -l RTMAX) - 1))")"
+	# Every name listed is accepted, and means its number.
+	local n name rc
+	while read -r n name; do
+		rc=0
+		"$GRACEKILL" --dry-run -s "$name" -p 1 >/dev/null 2>&1 || rc=$?
+		[[ $rc == 3 ]] || { echo "-s $name: exit $rc" >&2; false; }
+	done <<<"$output"
+	gk_run --list
+	assert_status 0
+	((${#lines[@]} >= 64))
+}
