@@ -238,8 +238,7 @@ static void	validate_args(struct control *);
 static struct target *find_target(const struct run *, pid_t);
 static enum admission admit(struct run *, pid_t, enum origin,
 		    const struct procinfo *, ssize_t, struct target **);
-static void	find_and_signal_pids(struct run *);
-static void	find_targets(struct run *);
+static void	find_and_signal_targets(struct run *);
 static size_t	expand_tree(struct run *, bool);
 static void	signal_target(struct run *, struct target *, int);
 static void	stop_tree(struct run *);
@@ -1285,31 +1284,50 @@ admit(struct run *run, pid_t pid, enum origin origin,
 	return ADMIT_HELD;
 }
 
+/* Candidates a source found, to hold once the source is read whole. */
+struct pidlist {
+	pid_t		*pids;		/* 0: a pidfile that gave none */
+	size_t		 n;
+};
+
+static int
+collect_pid(pid_t pid, void *arg)
+{
+	struct pidlist *l = arg;
+
+	*(pid_t *)append(&l->pids, &l->n, sizeof(*l->pids)) = pid;
+	return 0;
+}
+
 /*
- * A list of PIDs alone: hold each and signal it at once, so that the
- * first targets are exiting while the last are looked at.
+ * Hold the candidates of one source, all found before the first signal,
+ * and unless signal_now is false (a tree must be found whole first, a
+ * dry run signals nothing), signal each at once: the first targets are
+ * exiting while the last are held.  With pidfiles, candidate i is the
+ * PID of pidfile i, and its fate is noted.
  */
 static void
-find_and_signal_pids(struct run *run)
+hold_candidates(struct run *run, const struct pidlist *c, enum origin origin,
+    bool pidfiles, bool signal_now)
 {
-	const struct control *ctl = run->ctl;
 	struct target *t;
+	enum admission a;
 
-	for (size_t i = 0; i < ctl->npids && !run->impossible; i++) {
-		switch (admit(run, ctl->pids[i], ORIGIN_EXPLICIT, NULL, -1,
-		    &t)) {
-		case ADMIT_GONE:
-			event(run, "PID %d: no such process",
-			    (int)ctl->pids[i]);
-			break;
-		case ADMIT_HELD:
-			if (t->alive && !t->started && !interrupt_arrived(run))
-				signal_target(run, t,
-				    ctl->sched.steps[0].signo);
-			break;
-		default:
-			break;
-		}
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->pids[i] == 0)
+			continue;
+		a = admit(run, c->pids[i], origin, NULL, pidfiles ?
+		    (ssize_t)i : -1, &t);
+		if (a == ADMIT_GONE && origin == ORIGIN_EXPLICIT)
+			event(run, "%s%sPID %d: no such process", pidfiles ?
+			    run->pidfiles[i].path : "", pidfiles ? ": " : "",
+			    (int)c->pids[i]);
+		if (pidfiles)
+			run->fates[i] = a == ADMIT_GONE ? FATE_STALE :
+			    a == ADMIT_HELD ? FATE_TARGET : FATE_PASSED_OVER;
+		if (a == ADMIT_HELD && signal_now && t->alive && !t->started &&
+		    !interrupt_arrived(run))
+			signal_target(run, t, run->ctl->sched.steps[0].signo);
 	}
 }
 
@@ -1357,99 +1375,27 @@ pidfile_usable(struct run *run, const struct pidfile *pf, int error)
 
 /*
  * Read every pidfile before the first signal (a target's shutdown may
- * remove another's pidfile), then admit the PIDs they name.
+ * remove another's pidfile); the PIDs they name are the candidates, 0
+ * for a pidfile that gave none.
  */
 static void
-find_pidfile_targets(struct run *run)
+read_pidfiles(struct run *run, struct pidlist *found)
 {
 	const struct control *ctl = run->ctl;
 	struct pidfile *pf;
-	struct target *t;
-	bool *usable;
 
 	run->pid_max = procscan_pid_max();
 	run->pidfiles = xreallocarray(NULL, ctl->npidfiles,
 	    sizeof(*run->pidfiles));
 	run->fates = xreallocarray(NULL, ctl->npidfiles, sizeof(*run->fates));
-	if ((usable = calloc(ctl->npidfiles, sizeof(*usable))) == NULL)
-		err(EXIT_TROUBLE, NULL);
 	for (size_t i = 0; i < ctl->npidfiles; i++) {
 		pf = &run->pidfiles[i];
 		memset(pf, 0, sizeof(*pf));
 		pf->path = ctl->pidfiles[i];
 		run->fates[i] = FATE_UNREAD;
-		usable[i] = pidfile_usable(run, pf,
-		    procscan_read_pidfile(pf, run->pid_max));
+		collect_pid(pidfile_usable(run, pf, procscan_read_pidfile(pf,
+		    run->pid_max)) ? pf->pid : 0, found);
 	}
-	for (size_t i = 0; i < ctl->npidfiles; i++) {
-		if (!usable[i])
-			continue;
-		switch (admit(run, run->pidfiles[i].pid, ORIGIN_EXPLICIT, NULL,
-		    (ssize_t)i, &t)) {
-		case ADMIT_GONE:
-			event(run, "%s: PID %d: no such process",
-			    run->pidfiles[i].path, (int)run->pidfiles[i].pid);
-			run->fates[i] = FATE_STALE;
-			break;
-		case ADMIT_HELD:
-			run->fates[i] = FATE_TARGET;
-			break;
-		default:
-			run->fates[i] = FATE_PASSED_OVER;
-			break;
-		}
-	}
-	free(usable);
-}
-
-/* What a scan of /proc found: PIDs to admit once it is over. */
-struct pidlist {
-	pid_t		*pids;
-	size_t		 n;
-};
-
-static int
-collect_pid(pid_t pid, void *arg)
-{
-	struct pidlist *l = arg;
-
-	*(pid_t *)append(&l->pids, &l->n, sizeof(*l->pids)) = pid;
-	return 0;
-}
-
-/*
- * Scan /proc, then admit what the scan found: the scan is over before
- * any signal, so a process a target forks on its signal is no match.
- */
-static void
-find_scanned_targets(struct run *run)
-{
-	struct pidlist found = { NULL, 0 };
-	struct target *t;
-
-	if (procscan_scan(&run->match, collect_pid, &found) == -1) {
-		warn("/proc");
-		run->trouble = true;
-	}
-	for (size_t i = 0; i < found.n; i++)
-		admit(run, found.pids[i], ORIGIN_MATCH, NULL, -1, &t);
-	free(found.pids);
-}
-
-/* Admit the processes that hold a socket of --port. */
-static void
-find_port_holders(struct run *run)
-{
-	struct pidlist found = { NULL, 0 };
-	struct target *t;
-
-	if (procscan_scan_holders(&run->sockets, collect_pid, &found) == -1) {
-		warn("/proc");
-		run->trouble = true;
-	}
-	for (size_t i = 0; i < found.n; i++)
-		admit(run, found.pids[i], ORIGIN_MATCH, NULL, -1, &t);
-	free(found.pids);
 }
 
 /* Add a cgroup at path, found or not, to run->services. */
@@ -1630,7 +1576,7 @@ find_members(struct run *run, bool running)
 				continue;
 			}
 			added++;
-			if (running)
+			if (running && !interrupt_arrived(run))
 				signal_target(run, t,
 				    run->ctl->sched.steps[run->step].signo);
 		}
@@ -1640,33 +1586,48 @@ find_members(struct run *run, bool running)
 }
 
 /*
- * Find and hold the targets, signalling none: enumerate from the
- * cheapest criterion given (pidfiles, then PIDs, then cgroup members,
- * else a scan of /proc), check the others on each, then add the trees.
+ * Find and hold the targets, and signal each as soon as it is held,
+ * unless a tree must be found whole first or this is a dry run.  The
+ * candidates come from the cheapest criterion given (pidfiles, then
+ * PIDs, cgroup members, port holders, else one scan of /proc), each
+ * source read whole before the first signal: a target's shutdown cannot
+ * remove a pidfile not yet read, nor a process it forks be a match.
+ * Then the trees are added.
  */
 static void
-find_targets(struct run *run)
+find_and_signal_targets(struct run *run)
 {
 	const struct control *ctl = run->ctl;
-	struct target *t;
+	bool signal_now = ctl->tree == TREE_NONE && !ctl->dry_run;
+	struct pidlist found = { NULL, 0 };
+	int r = 0;
 
 	if (run->impossible)
 		return;
-	if (ctl->npidfiles > 0)
-		find_pidfile_targets(run);
-	else if (ctl->npids > 0)
-		for (size_t i = 0; i < ctl->npids; i++) {
-			if (admit(run, ctl->pids[i], ORIGIN_EXPLICIT, NULL, -1,
-			    &t) == ADMIT_GONE)
-				event(run, "PID %d: no such process",
-				    (int)ctl->pids[i]);
+	if (ctl->npidfiles > 0) {
+		read_pidfiles(run, &found);
+		hold_candidates(run, &found, ORIGIN_EXPLICIT, true, signal_now);
+	} else if (ctl->npids > 0) {
+		found.pids = ctl->pids;
+		found.n = ctl->npids;
+		hold_candidates(run, &found, ORIGIN_EXPLICIT, false,
+		    signal_now);
+		found.pids = NULL;
+	} else if (run->match.ncgroups > 0)
+		find_members(run, signal_now);
+	else {
+		if (run->match.ports != NULL)
+			r = procscan_scan_holders(&run->sockets, collect_pid,
+			    &found);
+		else
+			r = procscan_scan(&run->match, collect_pid, &found);
+		if (r == -1) {
+			warn("/proc");
+			run->trouble = true;
 		}
-	else if (run->match.ncgroups > 0)
-		find_members(run, false);
-	else if (run->match.ports != NULL)
-		find_port_holders(run);
-	else
-		find_scanned_targets(run);
+		hold_candidates(run, &found, ORIGIN_MATCH, false, signal_now);
+	}
+	free(found.pids);
 	if (ctl->tree != TREE_NONE)
 		expand_tree(run, false);
 }
@@ -3335,14 +3296,6 @@ finish_output(enum exitcode code, bool wrote)
 	return code;
 }
 
-/* Whether the targets are signalled one by one as they are held. */
-static bool
-signals_as_found(const struct control *ctl)
-{
-	return ctl->npids > 0 && ctl->npidfiles == 0 &&
-	    ctl->tree == TREE_NONE && !ctl->dry_run;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -3361,7 +3314,7 @@ main(int argc, char *argv[])
 	parse_args(&ctl, argc, argv);
 	validate_args(&ctl);
 
-	/* Find and hold the targets; PIDs alone are signalled as held. */
+	/* Find and hold the targets, each signalled once it is held. */
 	run.t0 = now_ns();
 	run.live = !ctl.quiet && !ctl.dry_run && !ctl.no_wait &&
 	    isatty(STDERR_FILENO);
@@ -3372,10 +3325,7 @@ main(int argc, char *argv[])
 	setup_events(&run);
 	find_ancestors(&run);
 	resolve_criteria(&run);
-	if (signals_as_found(&ctl))
-		find_and_signal_pids(&run);
-	else
-		find_targets(&run);
+	find_and_signal_targets(&run);
 
 	/* Signal, wait and escalate along the schedule. */
 	if (!ctl.dry_run) {

@@ -3,14 +3,19 @@
  * file and fd 4 on the ready pipe; exec'd through a symlink whose name is the
  * process name (comm) the tools look for.
  *
- *	bt SLOT [-d MS] [-i]
+ *	bt SLOT [-d MS] [-i] [-l PORT]
  *
  * On SIGTERM it writes the CLOCK_MONOTONIC time of receipt at offset
  * SLOT * 16 of fd 3, waits MS milliseconds (default 0), writes the time at
  * offset SLOT * 16 + 8 just before _exit(0).  With -i it ignores SIGTERM
- * (only SIGKILL ends it).  Once its handler is installed it writes one byte
- * to fd 4 and closes it.
+ * (only SIGKILL ends it).  With -l it listens on TCP 127.0.0.1:PORT (exit 71
+ * if it cannot).  Once its handler is installed and its socket listens it
+ * writes one byte to fd 4 and closes it.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -58,6 +63,28 @@ on_term(int signo)
 	got_term = 1;
 }
 
+/* A TCP socket listening on 127.0.0.1:PORT, or -1. */
+static int
+listen_on(long port)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1;
+
+	if (port <= 0 || port > 65535 ||
+	    (fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(fd, 16) == -1)
+		return -1;
+	return fd;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -65,6 +92,7 @@ main(int argc, char *argv[])
 	struct timespec until;
 	sigset_t none, term;
 	int64_t t;
+	long port = 0;
 	int ignore = 0, i;
 
 	if (argc < 2)
@@ -75,6 +103,8 @@ main(int argc, char *argv[])
 			ignore = 1;
 		else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
 			delay_ms = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "-l") == 0 && i + 1 < argc)
+			port = strtol(argv[++i], NULL, 10);
 		else
 			_exit(64);
 	}
@@ -85,6 +115,8 @@ main(int argc, char *argv[])
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = ignore ? SIG_IGN : on_term;
 	sigaction(SIGTERM, &sa, NULL);
+	if (port != 0 && listen_on(port) == -1)
+		_exit(71);
 	if (write(4, "r", 1) != 1)
 		_exit(70);
 	close(4);

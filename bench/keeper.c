@@ -5,10 +5,14 @@
  * fixed delay later, for the zombie window) and records the times.
  *
  *	keeper -n N -x LINK -P PIDLIST -R RESULTS -r READYFILE
- *	    [-d MS] [-i] [-z MS] [-T SECONDS]
+ *	    [-C PROCSFILE] [-d MS] [-i] [-l PORT] [-z MS] [-T SECONDS]
  *
+ * -C FILE	write each target's PID to FILE (a cgroup.procs) once all are
+ *		spawned, before "ready": the targets, not the keeper, go there
  * -d MS	the targets exit MS ms after SIGTERM (bt -d)
  * -i		the targets ignore SIGTERM
+ * -l PORT	the targets listen on 127.0.0.1:PORT before they are ready
+ *		(bt -l; meant for N = 1)
  * -z MS	reap each target MS ms after it exited (default 0: at once)
  * -T SEC	lifetime limit: kill whatever is left after SEC (default 600)
  *
@@ -59,7 +63,7 @@ struct target {
 
 /* What the spawning threads share. */
 static struct {
-	const char	*link, *base, *delay;
+	const char	*link, *base, *delay, *port;
 	int		 ignore, memfd, readyfd, nullfd, donefd;
 	long		 n, nthreads;
 	struct target	*tg;
@@ -112,8 +116,9 @@ spawn(const char *link, char *const targv[], int memfd, int readyfd,
 static void *
 spawner(void *arg)
 {
-	char slot[24], *targv[6];
+	char slot[24], *targv[8];
 	long i;
+	int k;
 	char res = 'k';
 
 	for (i = (long)(intptr_t)arg; i < sp.n; i += sp.nthreads) {
@@ -122,8 +127,14 @@ spawner(void *arg)
 		targv[1] = slot;
 		targv[2] = "-d";
 		targv[3] = (char *)sp.delay;
-		targv[4] = sp.ignore ? "-i" : NULL;
-		targv[5] = NULL;
+		k = 4;
+		if (sp.ignore)
+			targv[k++] = "-i";
+		if (sp.port != NULL) {
+			targv[k++] = "-l";
+			targv[k++] = (char *)sp.port;
+		}
+		targv[k] = NULL;
 		sp.tg[i].fd = -1;
 		if ((sp.tg[i].pid = spawn(sp.link, targv, sp.memfd, sp.readyfd,
 		    sp.nullfd)) == -1) {
@@ -157,7 +168,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *link = NULL, *pidlist = NULL, *results = NULL;
-	const char *readyfile = NULL, *base;
+	const char *readyfile = NULL, *procsfile = NULL, *port = NULL, *base;
 	struct target *tg;
 	struct rlimit rl;
 	struct epoll_event ev, evs[256];
@@ -168,12 +179,15 @@ main(int argc, char *argv[])
 	long n = 0, delay_ms = 0, zombie_ms = 0, lifetime = 600, i;
 	long nleft, nready;
 	int c, ignore = 0, memfd, rp[2], dp[2], ep, sfd, stopping = 0, nullfd;
+	int procsfd = -1;
 	FILE *fp;
 
-	while ((c = getopt(argc, argv, "d:in:P:R:r:T:x:z:")) != -1) {
+	while ((c = getopt(argc, argv, "C:d:il:n:P:R:r:T:x:z:")) != -1) {
 		switch (c) {
+		case 'C': procsfile = optarg; break;
 		case 'd': delay_ms = atol(optarg); break;
 		case 'i': ignore = 1; break;
+		case 'l': port = optarg; break;
 		case 'n': n = atol(optarg); break;
 		case 'P': pidlist = optarg; break;
 		case 'R': results = optarg; break;
@@ -186,7 +200,8 @@ main(int argc, char *argv[])
 	}
 	if (n <= 0 || !link || !pidlist || !results || !readyfile)
 		errx(64, "usage: keeper -n N -x LINK -P PIDLIST -R RESULTS "
-		    "-r READY [-d MS] [-i] [-z MS] [-T SEC]");
+		    "-r READY [-C PROCS] [-d MS] [-i] [-l PORT] [-z MS] "
+		    "[-T SEC]");
 	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
 
 	/* Die (SIGTERM: clean up) with the shell that started us. */
@@ -218,6 +233,9 @@ main(int argc, char *argv[])
 		err(1, "pipe");
 	if ((nullfd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		err(1, "/dev/null");
+	if (procsfile != NULL &&
+	    (procsfd = open(procsfile, O_WRONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", procsfile);
 
 	/*
 	 * Fork every target before opening any pidfd: a fork copies the
@@ -231,6 +249,7 @@ main(int argc, char *argv[])
 	sp.base = base;
 	sp.delay = delay;
 	sp.ignore = ignore;
+	sp.port = port;
 	sp.memfd = memfd;
 	sp.readyfd = rp[1];
 	sp.nullfd = nullfd;
@@ -255,6 +274,21 @@ main(int argc, char *argv[])
 		}
 	}
 	close(rp[1]);
+
+	/* Into the cgroup, one PID per write (what cgroup.procs takes). */
+	for (i = 0; procsfd != -1 && i < n; i++) {
+		char buf[24];
+		int len = snprintf(buf, sizeof(buf), "%d\n", tg[i].pid);
+
+		if (write(procsfd, buf, (size_t)len) != len) {
+			warn("%s: %d", procsfile, tg[i].pid);
+			for (c = 0; c < n; c++)
+				kill(tg[c].pid, SIGKILL);
+			exit(1);
+		}
+	}
+	if (procsfd != -1)
+		close(procsfd);
 
 	/* Wait for every target's ready byte. */
 	deadline = now_ns() + 60 * (int64_t)1000000000;
