@@ -16,7 +16,7 @@ start_stopped() {
 	gk_run -t 5 "$pid"
 	assert_status 0
 	assert_elapsed_below "$t0" 3000
-	assert_output_match "^$pid $GK_NAME: exited with status 0 after [0-9.]+s\$"
+	assert_output_match "^$pid $GK_NAME: exited with status 0 after [0-9.]+s${gk_reap_re}\$"
 	gk_assert_exit "$pid" 0
 	gk_assert_siglog "$GK_LOG" TERM
 }
@@ -59,7 +59,7 @@ start_stopped() {
 	pid=$GK_PID
 	gk_run --no-cont -t 0.3 --kill-wait 2 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(stopped \\(T\\)\\)\$"
+	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(stopped \\(T\\)\\)${gk_reap_re}\$"
 	gk_assert_exit "$pid" KILL
 	gx_assert_log_empty "$GK_LOG"
 }

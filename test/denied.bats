@@ -30,7 +30,7 @@ start_mine() {
 	assert_status 3
 	assert_stderr "gracekill: PID $root ($name): cannot signal: Operation not permitted"
 	assert_output_line "$root $name: denied (operation not permitted)"
-	assert_output_match "^$mine $name: exited with status 4 after $gk_time_re\$"
+	assert_output_match "^$mine $name: exited with status 4 after $gk_time_re${gk_reap_re}\$"
 	gk_assert_exit "$mine" 4
 	gk_assert_alive "$root"
 	gk_assert_siglog "$root_log"

@@ -13,8 +13,8 @@ load helper
 	assert_status 0
 	assert_elapsed_above "$t0" 500
 	assert_elapsed_below "$t0" 2000
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ 0\.[5-9][0-9]{2}s\ \(ignores\ SIGTERM\)$ ||
-	    $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ 1\.[0-9]{3}s\ \(ignores\ SIGTERM\)$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ 0\.[5-9][0-9]{2}s\ \(ignores\ SIGTERM\)$gk_reap_re$ ||
+	    $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ 1\.[0-9]{3}s\ \(ignores\ SIGTERM\)$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" KILL
 }
 
@@ -22,7 +22,7 @@ load helper
 	gk_start -B TERM
 	gk_run -t 300ms -p "$GK_PID"
 	assert_status 0
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re\ \(blocks\ SIGTERM\)$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re\ \(blocks\ SIGTERM\)$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" KILL
 }
 
@@ -30,7 +30,7 @@ load helper
 	gk_start -c TERM -k 0
 	gk_run -t 300ms -p "$GK_PID"
 	assert_status 0
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" KILL
 	gk_assert_siglog "$GK_LOG" TERM
 }
@@ -39,7 +39,7 @@ load helper
 	gk_start -i INT
 	gk_run -s INT -t 300ms -p "$GK_PID"
 	assert_status 0
-	[[ $output =~ \(ignores\ SIGINT\)$ ]]
+	[[ $output =~ \(ignores\ SIGINT\)$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" KILL
 }
 
@@ -113,7 +113,7 @@ load helper
 	gk_poll eval '[[ $(gk_state "$GK_PID") == T ]]'
 	gk_run --no-cont -t 300ms -p "$GK_PID"
 	assert_status 0
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re\ \(stopped\ \(T\)\)$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re\ \(stopped\ \(T\)\)$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" KILL
 	gk_assert_siglog "$GK_LOG"
 }
@@ -138,7 +138,7 @@ load helper
 	gk_poll eval '[[ $(gk_state "$GK_PID") == D ]]'
 	gk_run -t 300ms -p "$GK_PID"
 	assert_status 0
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re\ \(uninterruptible\ sleep\ \(D\)\)$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re\ \(uninterruptible\ sleep\ \(D\)\)$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" KILL
 	gk_assert_alive "$vchild"
 }
@@ -164,7 +164,7 @@ load helper
 	gk_poll eval '[[ $(awk "/^TracerPid:/ {print \$2}" /proc/$GK_PID/status) == $tracer ]]'
 	gk_run -t 300ms -p "$GK_PID"
 	assert_status 0
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re\ \(traced\ by\ PID\ $tracer\)$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ killed\ by\ SIGKILL\ after\ $gk_time_re\ \(traced\ by\ PID\ $tracer\)$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" KILL
 }
 

@@ -35,7 +35,7 @@ said_fallback() {
 	fallback_run ENOSYS -t 10 "$pid"
 	assert_status 0
 	assert_elapsed_below "$t0" 3000
-	assert_output_match "^$pid $GK_NAME: exited .*after [0-9.]+s\$"
+	assert_output_match "^$pid $GK_NAME: exited .*after [0-9.]+s${gk_reap_re}\$"
 	said_fallback "$pid" "Function not implemented"
 	gk_assert_exit "$pid" 0
 	gk_assert_siglog "$GK_LOG" TERM
@@ -46,7 +46,7 @@ said_fallback() {
 	pid=$GK_PID
 	fallback_run EMFILE -t 10 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: exited .*after [0-9.]+s\$"
+	assert_output_match "^$pid $GK_NAME: exited .*after [0-9.]+s${gk_reap_re}\$"
 	said_fallback "$pid" "Too many open files"
 	gk_assert_exit "$pid" 0
 }
@@ -121,7 +121,7 @@ said_fallback() {
 	fallback_run ENOSYS -t 30 "$child"
 	assert_status 0
 	assert_elapsed_below "$t0" 3000
-	assert_output_match "^$child [^ ]+: exited with status 9 after [0-9.]+s\$"
+	assert_output_match "^$child [^ ]+: exited with status 9 after [0-9.]+s${gk_unreaped_re}\$"
 	[[ $(gk_state "$child") == Z ]]
 }
 
@@ -138,7 +138,7 @@ said_fallback() {
 	assert_status 0
 	assert_elapsed_above "$t0" 300
 	assert_elapsed_below "$t0" 3000
-	assert_output_match "^$child [^ ]+: exited with status 6 after 0\.[3-9][0-9]{2}s\$"
+	assert_output_match "^$child [^ ]+: exited with status 6 after 0\.[3-9][0-9]{2}s${gk_unreaped_re}\$"
 	said_fallback "$child" "Function not implemented"
 }
 

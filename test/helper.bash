@@ -536,6 +536,13 @@ gk_older_than() { (($(gk_age_ms "$1") > $2)); }
 # The ERE of the duration in a report line ("after 0.004s").
 gk_time_re='[0-9]+\.[0-9]{3}s'
 
+# A target whose parent is the test's shell may still be a zombie when
+# gracekill returns, and is then reported as such: the shell reaps when
+# it gets to it.  gk_reap_re is that optional note at the end of a line;
+# gk_unreaped_re the note a parent that never reaps always gets.
+gk_reap_re='( \(not reaped by [0-9]+ [^)]*\))?'
+gk_unreaped_re=' \(not reaped by [0-9]+ [^)]*\)'
+
 # gk_assert_dead PID...: every PID is gone (or a zombie) right now.
 gk_assert_dead() {
 	local p

@@ -63,7 +63,7 @@ interrupt() {
 	output=$(<"$out")
 	lines=()
 	mapfile -t lines <"$out"
-	assert_output_match "^$a [^ ]+: exited with status 7 after [0-9.]+s\$"
+	assert_output_match "^$a [^ ]+: exited with status 7 after [0-9.]+s${gk_reap_re}\$"
 	assert_output_line "$b $(cat "/proc/$b/comm"): survived in state S"
 	assert_output_lines 2
 	gk_assert_alive "$b"

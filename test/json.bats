@@ -27,7 +27,7 @@ one_document() {
 	assert_jq '.targets[0].seconds | type == "number" and . >= 0.1 and . < 2'
 	assert_jq '.targets[0].state == null'
 	assert_jq '.targets[0].reason == null'
-	assert_jq '.targets[0] | keys == (["pid", "name", "outcome", "exit", "signals", "seconds", "state", "reason"] | sort)'
+	assert_jq '.targets[0] | keys == (["pid", "name", "outcome", "exit", "signals", "seconds", "state", "reason", "reaped", "parent", "cgroup"] | sort)'
 	assert_jq '.summary == {"exited": 1, "killed": 0, "survived": 0, "vanished": 0, "denied": 0, "skipped": 0}'
 	assert_jq '.exit_code == 0'
 	assert_jq 'keys == (["version", "targets", "summary", "exit_code"] | sort)'

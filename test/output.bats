@@ -123,7 +123,7 @@ broken_pipe() {
 	pid=$GK_PID name=$GK_NAME
 	gk_run -v -t 5 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $name: exited with status 3 after [0-9.]+s\$"
+	assert_output_match "^$pid $name: exited with status 3 after [0-9.]+s${gk_reap_re}\$"
 	local l sent=0 exited=0 prev=-1 t
 	for l in "${stderr_lines[@]}"; do
 		[[ $l =~ ^gracekill:\ \[\+([0-9]+)\.([0-9]{3})s\]\ (.*)$ ]] || {

@@ -9,7 +9,7 @@ load helper
 	pid=$GK_PID
 	gk_run -t 0.2 --kill-wait 3 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(ignores SIGTERM\\)\$"
+	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(ignores SIGTERM\\)${gk_reap_re}\$"
 	gk_assert_exit "$pid" KILL
 }
 
@@ -45,7 +45,7 @@ load helper
 	pid=$GK_PID
 	gk_run -t 0.2 --kill-wait 3 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(blocks SIGTERM\\)\$"
+	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(blocks SIGTERM\\)${gk_reap_re}\$"
 	gk_assert_exit "$pid" KILL
 }
 
@@ -66,7 +66,7 @@ load helper
 	gk_poll gx_stopped "$pid"
 	gk_run --no-cont -t 0.2 --kill-wait 3 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(stopped \\(T\\)\\)\$"
+	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(stopped \\(T\\)\\)${gk_reap_re}\$"
 	gk_assert_exit "$pid" KILL
 }
 
@@ -96,7 +96,7 @@ tracer_is() { grep -q "^TracerPid:[[:space:]]*$2\$" "/proc/$1/status"; }
 	attach_strace "$pid"
 	gk_run -t 0.3 --kill-wait 3 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(traced by PID $tracer\\)\$"
+	assert_output_match "^$pid $GK_NAME: killed by SIGKILL after [0-9.]+s \\(traced by PID $tracer\\)${gk_reap_re}\$"
 	gk_assert_exit "$pid" KILL
 }
 

@@ -36,7 +36,7 @@ load helper
 	pid=$GK_PID log=$GK_LOG
 	gk_run -S INT/0.3/INT/2/KILL/2 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: exited with status 3 after [0-9.]+s\$"
+	assert_output_match "^$pid $GK_NAME: exited with status 3 after [0-9.]+s${gk_reap_re}\$"
 	assert_output_lines 1
 	gk_assert_exit "$pid" 3
 	gk_assert_siglog "$log" INT INT

@@ -20,7 +20,7 @@ load helper
 	pid=$GK_PID
 	gk_run -s sigrtmax-1 -t 2 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: exited with status 0 after [0-9.]+s\$"
+	assert_output_match "^$pid $GK_NAME: exited with status 0 after [0-9.]+s${gk_reap_re}\$"
 	gk_assert_exit "$pid" 0
 	gk_assert_siglog "$GK_LOG" "$(kill -l RTMAX-1)"
 }
@@ -79,7 +79,7 @@ load helper
 	gx_wait rc "$gk"
 	assert_elapsed_below "$t0" 3000
 	[[ $rc == 0 ]] || { cat "$out" "$err" >&2; false; }
-	grep -Eq "^$pid sh: exited with status 4 after [0-9.]+s\$" "$out" ||
+	grep -Eq "^$pid sh: exited with status 4 after [0-9.]+s${gk_reap_re}\$" "$out" ||
 	    { cat "$out" "$err" >&2; false; }
 	gk_assert_exit "$pid" 4
 }

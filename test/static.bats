@@ -62,7 +62,7 @@ chroot_run() {
 	assert_status 0
 	assert_stderr_empty
 	assert_output_lines 1
-	assert_output_match "^$GK_PID $GK_NAME: exited on SIGTERM after $gk_time_re\$"
+	assert_output_match "^$GK_PID $GK_NAME: exited on SIGTERM after $gk_time_re${gk_reap_re}\$"
 	gk_assert_exit "$GK_PID" TERM
 	gk_assert_siglog "$GK_LOG" TERM
 }
@@ -72,7 +72,7 @@ chroot_run() {
 	chroot_run -S TERM/0.2/KILL/5 -p "$GK_PID"
 	assert_status 0
 	assert_stderr_empty
-	assert_output_match "^$GK_PID $GK_NAME: killed by SIGKILL after $gk_time_re \\(ignores SIGTERM\\)\$"
+	assert_output_match "^$GK_PID $GK_NAME: killed by SIGKILL after $gk_time_re \\(ignores SIGTERM\\)${gk_reap_re}\$"
 	gk_assert_exit "$GK_PID" KILL
 	gk_assert_siglog "$GK_LOG"
 }

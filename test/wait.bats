@@ -13,7 +13,7 @@ load helper
 	gk_run -t 10 -p "$GK_PID"
 	assert_status 0
 	assert_elapsed_below "$t0" 2000
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ exited\ with\ status\ 0\ after\ $gk_time_re$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ exited\ with\ status\ 0\ after\ $gk_time_re$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" 0
 	gk_assert_siglog "$GK_LOG" TERM
 }
@@ -22,7 +22,7 @@ load helper
 	gk_start
 	gk_run -p "$GK_PID"
 	assert_status 0
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ exited\ on\ SIGTERM\ after\ $gk_time_re$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ exited\ on\ SIGTERM\ after\ $gk_time_re$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" TERM
 }
 
