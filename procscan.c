@@ -46,6 +46,8 @@ struct linux_dirent64 {
 	char		d_name[];
 };
 
+static int	 port_holders(pid_t, struct portscan *);
+
 static int	 procfd = -1;
 static char	*bigbuf;		/* status and cmdline, grown as needed */
 static size_t	 bigbufsize;
@@ -684,7 +686,7 @@ procscan_match(const struct procmatch *m, const struct procinfo *pi,
 	if (r == 1 && (k & MATCH_CGROUP))
 		r = (r = procscan_cgroup_index(m, pi->pid)) >= 0 ? 1 : r + 1;
 	if (r == 1 && (k & MATCH_PORT) &&
-	    (r = procscan_port_holders(pi->pid, m->ports)) > 1)
+	    (r = port_holders(pi->pid, m->ports)) > 1)
 		r = 1;
 	return r == -1 && errno != ESRCH ? 0 : r;
 }
@@ -1931,8 +1933,8 @@ thread_holders(pid_t pid, struct portscan *ps)
  * or -1 with errno: ESRCH gone, EACCES or EPERM its files unreadable
  * (another user's process, when not root).
  */
-int
-procscan_port_holders(pid_t pid, struct portscan *ps)
+static int
+port_holders(pid_t pid, struct portscan *ps)
 {
 	char name[32];
 	size_t nfds;
@@ -1964,7 +1966,7 @@ scan_holder(pid_t pid, void *arg)
 	struct holderscan *h = arg;
 	int n;
 
-	if ((n = procscan_port_holders(pid, h->ps)) > 0)
+	if ((n = port_holders(pid, h->ps)) > 0)
 		return h->fn(pid, h->arg);
 	if (n == -1 && (errno == EACCES || errno == EPERM))
 		h->ps->nhidden++;
@@ -2283,18 +2285,6 @@ procscan_cgroup_dir(const struct cgroupfs *cg, const char *path)
 	if (fd == -1 && errno == ENOTDIR)
 		errno = ENOENT;
 	return fd;
-}
-
-/* Whether the cgroup PATH (normalised) exists: 1, 0, or -1 with errno. */
-int
-procscan_cgroup_exists(const struct cgroupfs *cg, const char *path)
-{
-	int fd;
-
-	if ((fd = procscan_cgroup_dir(cg, path)) == -1)
-		return errno == ENOENT ? 0 : -1;
-	close(fd);
-	return 1;
 }
 
 /*

@@ -180,7 +180,7 @@ struct portscan {
 	bool		 procnet;	/* some table came from /proc/net */
 	int		 diag_errno;	/* then: why sock_diag failed */
 	size_t		 nhidden;	/* processes with unreadable fds */
-	unsigned long	 scan;		/* procscan_port_holders() calls */
+	unsigned long	 scan;		/* holder checks so far */
 };
 
 int	 procscan_parse_port(const char *, struct portspec *, const char **);
@@ -188,7 +188,6 @@ bool	 procscan_port_matches(const struct portspec *,
 	    const struct portsock *);
 int	 procscan_port_sockets(const struct portspec *, size_t,
 	    struct portscan *);
-int	 procscan_port_holders(pid_t, struct portscan *);
 int	 procscan_scan_holders(struct portscan *, int (*)(pid_t, void *),
 	    void *);
 void	 procscan_free_portscan(struct portscan *);
@@ -216,7 +215,6 @@ void	 procscan_cgroup_close(struct cgroupfs *);
 int	 procscan_cgroup_path(const struct cgroupfs *, const char *, char **);
 bool	 procscan_cgroup_below(const char *, const char *);
 int	 procscan_cgroup_dir(const struct cgroupfs *, const char *);
-int	 procscan_cgroup_exists(const struct cgroupfs *, const char *);
 int	 procscan_unit_name(const char *, char **);
 int	 procscan_unit_cgroups(const struct cgroupfs *, const char *, char ***,
 	    size_t *);
