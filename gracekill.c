@@ -428,12 +428,12 @@ parse_pid(const char *option, const char *text)
 }
 
 /*
- * Append the comma-separated process group or session IDs of text to
- * *list; 0 stands for gracekill's own, own.
+ * Append the comma-separated IDs of text to *list: PIDs, or with own
+ * not NULL, process group or session IDs where 0 stands for *own.
  */
 static void
-add_group_list(const char *option, const char *text, pid_t **list,
-    size_t *n, pid_t own)
+add_id_list(const char *option, const char *text, pid_t **list, size_t *n,
+    const pid_t *own)
 {
 	char *copy, *p, *part;
 
@@ -442,25 +442,8 @@ add_group_list(const char *option, const char *text, pid_t **list,
 	p = copy;
 	do {
 		part = strsep(&p, ",");
-		*(pid_t *)append(list, n, sizeof(**list)) =
-		    strcmp(part, "0") == 0 ? own : parse_pid(option, part);
-	} while (p != NULL);
-	free(copy);
-}
-
-/* Append the comma-separated PIDs of text to *list. */
-static void
-add_pid_list(const char *option, const char *text, pid_t **list, size_t *n)
-{
-	char *copy, *p, *part;
-
-	if ((copy = strdup(text)) == NULL)
-		err(EXIT_TROUBLE, NULL);
-	p = copy;
-	do {
-		part = strsep(&p, ",");
-		*(pid_t *)append(list, n, sizeof(**list)) =
-		    parse_pid(option, part);
+		*(pid_t *)append(list, n, sizeof(**list)) = own != NULL &&
+		    strcmp(part, "0") == 0 ? *own : parse_pid(option, part);
 	} while (p != NULL);
 	free(copy);
 }
@@ -625,6 +608,7 @@ static void
 parse_args(struct control *ctl, int argc, char *argv[])
 {
 	int ch, shift;
+	pid_t own;
 
 	argv[0] = (char *)getprogname();	/* getopt's messages name us */
 	if ((shift = signal_first(ctl, argc, argv)) > 0) {
@@ -643,8 +627,9 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			add_regex(ctl, optarg);
 			break;
 		case 'g':
-			add_group_list("--pgroup", optarg, &ctl->match.pgroups,
-			    &ctl->match.npgroups, getpgrp());
+			own = getpgrp();
+			add_id_list("--pgroup", optarg, &ctl->match.pgroups,
+			    &ctl->match.npgroups, &own);
 			break;
 		case 'h':
 			fputs(synopsis, stdout);
@@ -663,11 +648,12 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			ctl->oknodo = true;
 			break;
 		case 'P':
-			add_pid_list("--parent", optarg, &ctl->match.parents,
-			    &ctl->match.nparents);
+			add_id_list("--parent", optarg, &ctl->match.parents,
+			    &ctl->match.nparents, NULL);
 			break;
 		case 'p':
-			add_pid_list("--pid", optarg, &ctl->pids, &ctl->npids);
+			add_id_list("--pid", optarg, &ctl->pids, &ctl->npids,
+			    NULL);
 			break;
 		case 'q':
 			ctl->quiet = true;
@@ -731,9 +717,9 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			ctl->remove_pidfile = true;
 			break;
 		case 'I' + 256:
-			add_group_list("--session", optarg,
-			    &ctl->match.sessions, &ctl->match.nsessions,
-			    getsid(0));
+			own = getsid(0);
+			add_id_list("--session", optarg, &ctl->match.sessions,
+			    &ctl->match.nsessions, &own);
 			break;
 		case 'U' + 256:
 			add_string("--unit", optarg, &ctl->units, &ctl->nunits);

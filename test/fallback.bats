@@ -110,13 +110,19 @@ said_fallback() {
 	gk_assert_exit "$c" KILL
 }
 
-@test "ENOSYS: a zombie that is never reaped counts as gone at once" {
+# unreaped_child OPTION...: a gk-target child with these options, whose
+# parent never reaps it; sets child.
+unreaped_child() {
 	gx_userdir root
 	clink=$GX_UDIR/$(gk_name)
 	ln -s "$GX_TARGET" "$clink"
 	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
-	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 9"
+	    -s "exec '$clink' -R '$GX_UDIR/child.ready' $*"
 	child=$(gx_record_file "$GX_UDIR/child.ready")
+}
+
+@test "ENOSYS: a zombie that is never reaped counts as gone at once" {
+	unreaped_child -c TERM -x 9
 	t0=$(gk_us)
 	fallback_run ENOSYS -t 30 "$child"
 	assert_status 0
@@ -126,13 +132,8 @@ said_fallback() {
 }
 
 @test "ENOSYS: a draining target is waited for, its status read from /proc" {
-	gx_userdir root
-	clink=$GX_UDIR/$(gk_name)
-	ln -s "$GX_TARGET" "$clink"
 	# A parent that never reaps: the zombie keeps the status to read.
-	gx_start_as --reuid=0 --regid=0 --keep-groups -- -c USR1 -k 0 \
-	    -s "exec '$clink' -R '$GX_UDIR/child.ready' -c TERM -x 6 -d 300"
-	child=$(gx_record_file "$GX_UDIR/child.ready")
+	unreaped_child -c TERM -x 6 -d 300
 	t0=$(gk_us)
 	fallback_run ENOSYS -t 10 "$child"
 	assert_status 0
