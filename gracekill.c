@@ -576,6 +576,21 @@ parse_tree(struct control *ctl, const char *mode, int argc, char *argv[])
 		usage_error("--tree: invalid mode: '%s'", mode);
 }
 
+/* --unit UNIT: a name that cannot be a unit's is a usage error. */
+static void
+add_unit_arg(struct control *ctl, const char *unit)
+{
+	char *name;
+
+	add_string("--unit", unit, &ctl->units, &ctl->nunits);
+	if (procscan_unit_name(unit, &name) == -1) {
+		if (errno == EINVAL)
+			usage_error("--unit: invalid unit name: '%s'", unit);
+		err(EXIT_TROUBLE, NULL);
+	}
+	free(name);
+}
+
 /* A positional argument of digits only is a PID, any other a NAME. */
 static void
 add_operands(struct control *ctl, int argc, char *argv[])
@@ -722,7 +737,7 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			    &ctl->match.nsessions, &own);
 			break;
 		case 'U' + 256:
-			add_string("--unit", optarg, &ctl->units, &ctl->nunits);
+			add_unit_arg(ctl, optarg);
 			break;
 		default:
 			usage();
@@ -1420,6 +1435,7 @@ add_service(struct run *run, char *path)
 static void
 add_unit(struct run *run, const char *unit)
 {
+	struct service *sv;
 	char **paths, *name = NULL;
 	size_t n;
 
@@ -1433,9 +1449,16 @@ add_unit(struct run *run, const char *unit)
 	if (n == 1) {
 		add_service(run, paths[0]);
 		paths[0] = NULL;
-	} else if (n == 0)
+	} else if (n == 0) {
+		/* Listed in the report as a cgroup that does not exist. */
 		warnx("unit %s: no such cgroup", name);
-	else {
+		sv = append(&run->services, &run->nservices,
+		    sizeof(*run->services));
+		memset(sv, 0, sizeof(*sv));
+		sv->path = name;
+		sv->dirfd = sv->eventsfd = -1;
+		name = NULL;
+	} else {
 		fprintf(stderr, "%s: unit %s: %zu cgroups have that name:",
 		    getprogname(), name, n);
 		for (size_t i = 0; i < n; i++)
@@ -1562,7 +1585,7 @@ find_members(struct run *run, bool running)
 				continue;
 			}
 			added++;
-			if (running && !interrupt_arrived(run))
+			if (running && t->alive && !interrupt_arrived(run))
 				signal_target(run, t,
 				    run->ctl->sched.steps[run->step].signo);
 		}
@@ -1634,7 +1657,7 @@ admit_child(struct run *run, const struct procinfo *pi,
 	    pi->starttime < parent->pi.starttime ||
 	    admit(run, pi->pid, ORIGIN_TREE, pi, -1, &t) != ADMIT_HELD)
 		return false;
-	if (running)
+	if (running && t->alive)
 		signal_target(run, t, run->ctl->sched.steps[run->step].signo);
 	return true;
 }
@@ -2330,6 +2353,9 @@ wait_step(struct run *run, int64_t deadline)
 	while ((run->nalive > 0 || awaiting_empty(run)) && !run->interrupted) {
 		if ((now = now_ns()) >= deadline)
 			return;
+		/* Every member held is gone, yet the cgroup is not empty. */
+		if (run->nalive == 0)
+			find_members(run, true);
 		wait = deadline == NO_DEADLINE ? NO_DEADLINE : deadline - now;
 		if (run->nfallback > 0)
 			wait = min_ns(wait, backoff);
