@@ -238,7 +238,7 @@ static void	validate_args(struct control *);
 static struct target *find_target(const struct run *, pid_t);
 static enum admission admit(struct run *, pid_t, enum origin,
 		    const struct procinfo *, ssize_t, struct target **);
-static void	find_and_signal_targets(struct run *);
+static void	find_targets(struct run *);
 static size_t	expand_tree(struct run *, bool);
 static void	signal_target(struct run *, struct target *, int);
 static void	stop_tree(struct run *);
@@ -1301,15 +1301,13 @@ collect_pid(pid_t pid, void *arg)
 }
 
 /*
- * Hold the candidates of one source, all found before the first signal,
- * and unless signal_now is false (a tree must be found whole first, a
- * dry run signals nothing), signal each at once: the first targets are
- * exiting while the last are held.  With pidfiles, candidate i is the
- * PID of pidfile i, and its fate is noted.
+ * Hold the candidates of one source, all found before the first signal.
+ * With pidfiles, candidate i is the PID of pidfile i, and its fate is
+ * noted.
  */
 static void
 hold_candidates(struct run *run, const struct pidlist *c, enum origin origin,
-    bool pidfiles, bool signal_now)
+    bool pidfiles)
 {
 	struct target *t;
 	enum admission a;
@@ -1326,9 +1324,6 @@ hold_candidates(struct run *run, const struct pidlist *c, enum origin origin,
 		if (pidfiles)
 			run->fates[i] = a == ADMIT_GONE ? FATE_STALE :
 			    a == ADMIT_HELD ? FATE_TARGET : FATE_PASSED_OVER;
-		if (a == ADMIT_HELD && signal_now && t->alive && !t->started &&
-		    !interrupt_arrived(run))
-			signal_target(run, t, run->ctl->sched.steps[0].signo);
 	}
 }
 
@@ -1595,19 +1590,18 @@ find_members(struct run *run, bool running)
 }
 
 /*
- * Find and hold the targets, and signal each as soon as it is held,
- * unless a tree must be found whole first or this is a dry run.  The
- * candidates come from the cheapest criterion given (pidfiles, then
- * PIDs, cgroup members, port holders, else one scan of /proc), each
- * source read whole before the first signal: a target's shutdown cannot
- * remove a pidfile not yet read, nor a process it forks be a match.
- * Then the trees are added.
+ * Find and hold every target before the first signal: a master's
+ * signal may end its workers, and the kernel keeps a reaped process's
+ * exit status only for pidfds opened before.  The candidates come from
+ * the cheapest criterion given (pidfiles, then PIDs, cgroup members,
+ * port holders, else one scan of /proc), each source read whole: a
+ * target's shutdown cannot remove a pidfile not yet read, nor a process
+ * it forks be a match.  Then the trees are added.
  */
 static void
-find_and_signal_targets(struct run *run)
+find_targets(struct run *run)
 {
 	const struct control *ctl = run->ctl;
-	bool signal_now = ctl->tree == TREE_NONE && !ctl->dry_run;
 	struct pidlist found = { NULL, 0 };
 	int r = 0;
 
@@ -1615,15 +1609,14 @@ find_and_signal_targets(struct run *run)
 		return;
 	if (ctl->npidfiles > 0) {
 		read_pidfiles(run, &found);
-		hold_candidates(run, &found, ORIGIN_EXPLICIT, true, signal_now);
+		hold_candidates(run, &found, ORIGIN_EXPLICIT, true);
 	} else if (ctl->npids > 0) {
 		found.pids = ctl->pids;
 		found.n = ctl->npids;
-		hold_candidates(run, &found, ORIGIN_EXPLICIT, false,
-		    signal_now);
+		hold_candidates(run, &found, ORIGIN_EXPLICIT, false);
 		found.pids = NULL;
 	} else if (run->match.ncgroups > 0)
-		find_members(run, signal_now);
+		find_members(run, false);
 	else {
 		if (run->match.ports != NULL)
 			r = procscan_scan_holders(&run->sockets, collect_pid,
@@ -1634,7 +1627,7 @@ find_and_signal_targets(struct run *run)
 			warn("/proc");
 			run->trouble = true;
 		}
-		hold_candidates(run, &found, ORIGIN_MATCH, false, signal_now);
+		hold_candidates(run, &found, ORIGIN_MATCH, false);
 	}
 	free(found.pids);
 	if (ctl->tree != TREE_NONE)
@@ -2715,7 +2708,7 @@ note_reaper(struct target *t)
 	struct procinfo now, parent;
 
 	if (t->reaped || procscan_reread(&t->pi, &now) != 1 ||
-	    (now.state != 'Z' && now.state != 'X') ||
+	    now.state != 'Z' ||
 	    (t->outcome == OUT_MATCHED && now.nthreads > 1))
 		return;
 	t->unreaped = true;
@@ -3326,7 +3319,7 @@ main(int argc, char *argv[])
 	parse_args(&ctl, argc, argv);
 	validate_args(&ctl);
 
-	/* Find and hold the targets, each signalled once it is held. */
+	/* Find the targets and hold a pidfd for each. */
 	run.t0 = now_ns();
 	run.live = !ctl.quiet && !ctl.dry_run && !ctl.no_wait &&
 	    isatty(STDERR_FILENO);
@@ -3337,7 +3330,7 @@ main(int argc, char *argv[])
 	setup_events(&run);
 	find_ancestors(&run);
 	resolve_criteria(&run);
-	find_and_signal_targets(&run);
+	find_targets(&run);
 
 	/* Signal, wait and escalate along the schedule. */
 	if (!ctl.dry_run) {

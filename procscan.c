@@ -1793,12 +1793,15 @@ procscan_port_sockets(const struct portspec *specs, size_t nspecs,
 		errno = saved;
 		return -1;
 	}
+	/* qsort and bsearch take no NULL array, even an empty one. */
+	if (ps->nsocks == 0)
+		return 0;
 	/* A socket may serve two specs, or /proc/net show it twice. */
 	qsort(ps->socks, ps->nsocks, sizeof(*ps->socks), inode_cmp);
 	for (size_t i = 1; i < ps->nsocks; i++)
 		if (ps->socks[i].inode != ps->socks[kept - 1].inode)
 			ps->socks[kept++] = ps->socks[i];
-	ps->nsocks = ps->nsocks > 0 ? kept : 0;
+	ps->nsocks = kept;
 	return 0;
 }
 
@@ -1826,6 +1829,8 @@ find_sock(struct portscan *ps, const char *link, ssize_t len)
 		ino = ino * 10 + (uint64_t)(link[i] - '0');
 	}
 	key.inode = (ino_t)ino;
+	if (ps->nsocks == 0)
+		return NULL;
 	return bsearch(&key, ps->socks, ps->nsocks, sizeof(key), inode_cmp);
 }
 

@@ -12,7 +12,7 @@ load helper
 	gk_run -p "$GK_PID"
 	assert_status 0
 	assert_output_lines 1
-	[[ $output =~ ^$GK_PID\ $GK_NAME:\ exited\ with\ status\ 3\ after\ $gk_time_re$ ]]
+	[[ $output =~ ^$GK_PID\ $GK_NAME:\ exited\ with\ status\ 3\ after\ $gk_time_re$gk_reap_re$ ]]
 	gk_assert_exit "$GK_PID" 3
 	gk_assert_siglog "$GK_LOG" TERM
 	gk_assert_alive "$control"

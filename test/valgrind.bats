@@ -34,7 +34,7 @@ vg_run() {
 	pid=$GK_PID
 	vg_run -t 10 "$pid"
 	assert_status 0
-	assert_output_match "^$pid $GK_NAME: exited .*after [0-9.]+s$"
+	assert_output_match "^$pid $GK_NAME: exited .*after [0-9.]+s${gk_reap_re}$"
 	gk_assert_exit "$pid" 0
 }
 
