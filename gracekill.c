@@ -537,9 +537,8 @@ is_tree_mode(const char *text)
 }
 
 /*
- * -T takes no argument and --tree=MODE is the only way to give a mode,
- * so that "-T mixed" cannot quietly select every process named mixed.
- * Returns the mode glued to -T or given as the next argument, or NULL.
+ * A mode glued to -T or after it ("-T mixed" must not select processes
+ * named mixed: only --tree=MODE gives one), or NULL.
  */
 static const char *
 misplaced_tree_mode(int argc, char *argv[])
@@ -967,10 +966,8 @@ close_pidfd(struct run *run, int *fd)
 }
 
 /*
- * Open a pidfd for pid.  Returns it, GONE_PIDFD, NO_PIDFD when it must
- * be watched through /proc instead (no pidfd support, or no descriptor
- * left even after raising RLIMIT_NOFILE), or THREAD_PIDFD when pid is a
- * thread, not a process.
+ * A pidfd for pid, or GONE_PIDFD, THREAD_PIDFD, or NO_PIDFD: watch it
+ * through /proc (no pidfds, or no descriptor left).
  */
 static int
 open_pidfd(struct run *run, pid_t pid)
@@ -1071,9 +1068,8 @@ hold_target(struct run *run, const struct procinfo *pi, enum origin origin,
 }
 
 /*
- * Whether t, held as a zombie, has exited: its pidfd is readable, or
- * without one, no thread of it is left.  A process whose main thread
- * exited while others run shows Z too, and is alive.
+ * Whether t, held as a zombie, has exited (a main thread gone while
+ * others run shows Z too): its pidfd is readable, or no thread is left.
  */
 static bool
 has_exited(const struct target *t)
@@ -1161,10 +1157,8 @@ refuse_insecure(struct run *run, const struct pidfile *pf,
 }
 
 /*
- * Whether the held process pi meets every criterion: the PIDs of -p,
- * and all of run->match; *cgroup gets the index of the cgroup it is in,
- * when cgroups are criteria.  The PID of an insecure pidfile must first
- * be confirmed by an identity criterion, or it is refused.
+ * Whether the held pi meets -p and run->match (*cgroup: the cgroup it
+ * is in).  An insecure pidfile's PID needs an identity criterion first.
  */
 static enum admission
 check_criteria(struct run *run, const struct procinfo *pi,
@@ -1203,8 +1197,7 @@ check_criteria(struct run *run, const struct procinfo *pi,
 
 /*
  * With --tree=mixed, whether pi gets SIGKILL only: a tree member, or a
- * member of cgroup whose parent is in that cgroup too (systemd's
- * KillMode=mixed signals only the cgroup's root processes).
+ * member of cgroup whose parent is in it too (KillMode=mixed).
  */
 static bool
 spared_in_mixed(const struct run *run, const struct procinfo *pi,
@@ -1225,12 +1218,10 @@ spared_in_mixed(const struct run *run, const struct procinfo *pi,
 }
 
 /*
- * The one way in for every target, whatever chose it.  Hold pid (open
- * its pidfd), read its stat once, check that it is still the process
- * the selector saw (seen, when the selector read it), then check every
- * criterion (tree members are taken whole) and the never-target rules.
- * pidfile is the index of the pidfile naming pid, or -1.  Returns what
- * became of it; *tp is its entry in the table, if it got one.
+ * The one way in for every target: hold pid, read its stat once, check
+ * it is still what the selector saw (seen), every criterion (not for a
+ * tree member) and the never-target rules.  pidfile: its index, or -1.
+ * *tp: its entry in the table, if it got one.
  */
 static enum admission
 admit(struct run *run, pid_t pid, enum origin origin,
@@ -1301,9 +1292,8 @@ collect_pid(pid_t pid, void *arg)
 }
 
 /*
- * Hold the candidates of one source, all found before the first signal.
- * With pidfiles, candidate i is the PID of pidfile i, and its fate is
- * noted.
+ * Hold the candidates of one source.  With pidfiles, candidate i is the
+ * PID of pidfile i, and its fate is noted.
  */
 static void
 hold_candidates(struct run *run, const struct pidlist *c, enum origin origin,
@@ -1370,9 +1360,8 @@ pidfile_usable(struct run *run, const struct pidfile *pf, int error)
 }
 
 /*
- * Read every pidfile before the first signal (a target's shutdown may
- * remove another's pidfile); the PIDs they name are the candidates, 0
- * for a pidfile that gave none.
+ * Read every pidfile before the first signal (a shutdown may remove
+ * another's pidfile): their PIDs are the candidates, 0 for none.
  */
 static void
 read_pidfiles(struct run *run, struct pidlist *found)
@@ -1544,9 +1533,8 @@ resolve_criteria(struct run *run)
 }
 
 /*
- * Admit the members of every cgroup not held yet, each with the cgroup
- * it was found in.  While the schedule runs, a new member gets the
- * current step's signal.  Returns how many were added.
+ * Admit the members of every cgroup not held yet; while running, signal
+ * each for the current step.  Returns how many were added.
  */
 static size_t
 find_members(struct run *run, bool running)
@@ -1590,13 +1578,10 @@ find_members(struct run *run, bool running)
 }
 
 /*
- * Find and hold every target before the first signal: a master's
- * signal may end its workers, and the kernel keeps a reaped process's
- * exit status only for pidfds opened before.  The candidates come from
- * the cheapest criterion given (pidfiles, then PIDs, cgroup members,
- * port holders, else one scan of /proc), each source read whole: a
- * target's shutdown cannot remove a pidfile not yet read, nor a process
- * it forks be a match.  Then the trees are added.
+ * Hold every target before the first signal (a master's may end its
+ * workers), from the cheapest criterion given, each source read whole:
+ * pidfiles, PIDs, cgroup members, port holders, or one scan of /proc.
+ * Then add the trees.
  */
 static void
 find_targets(struct run *run)
@@ -1635,10 +1620,8 @@ find_targets(struct run *run)
 }
 
 /*
- * Admit pi, a child of the live target parent, as a tree member.  A
- * child must have started no earlier than its parent, so a recycled
- * parent PID cannot adopt strangers.  While the schedule runs, a new
- * member gets the current step's signal at once.
+ * Admit pi, a child of parent, started no earlier (a recycled parent
+ * PID adopts no stranger); while running, signal it for the step.
  */
 static bool
 admit_child(struct run *run, const struct procinfo *pi,
@@ -1730,9 +1713,8 @@ tree_child(const struct procinfo *pi, void *arg)
 }
 
 /*
- * Add every descendant of every live target.  Targets added meanwhile
- * are walked in turn, so one pass finds grandchildren too.  Returns how
- * many were added.
+ * Add every descendant of every live target, those added meanwhile
+ * walked in turn.  Returns how many were added.
  */
 static size_t
 expand_tree(struct run *run, bool running)
@@ -1800,9 +1782,8 @@ unwatch(struct run *run, struct target *t)
 }
 
 /*
- * A signal to t failed: ESRCH means it is gone (vanished, if this was
- * its first signal), EPERM on its first signal means denied.  Any other
- * failure is trouble.
+ * A signal to t failed: ESRCH, it is gone (vanished, if it was the
+ * first); EPERM on the first, denied; anything else, trouble.
  */
 static void
 signal_failed(struct run *run, struct target *t, int signo, bool first)
@@ -1830,9 +1811,8 @@ signal_failed(struct run *run, struct target *t, int signo, bool first)
 }
 
 /*
- * Send SIGCONT after a graceful signal if t is stopped (state T or t).
- * Its state was read just before the step: when it was held for the
- * first, by explain() for the later ones.
+ * Send SIGCONT after a graceful signal if t is stopped, as read just
+ * before the step (when held, or by explain()).
  */
 static void
 continue_if_stopped(struct run *run, struct target *t)
@@ -1881,10 +1861,8 @@ stop_target(struct run *run, struct target *t)
 }
 
 /*
- * Before SIGKILL to a tree: stop every member, then look for new ones,
- * until none appears, so that a tree that keeps forking cannot outrun
- * the kill.  Bounded: a tree still growing after that many rounds is
- * killed as it is, and re-read while waiting.
+ * Before SIGKILL to a tree: stop every member and look for new ones
+ * until none appears (bounded), so that a forking tree cannot outrun it.
  */
 static void
 stop_tree(struct run *run)
@@ -1953,12 +1931,9 @@ wait_frozen(const struct service *sv)
 }
 
 /*
- * The SIGKILL step over the cgroups.  A whole cgroup, that no other
- * criterion narrows and that gracekill is not in, is killed at once
- * through cgroup.kill, which no fork can outrun.  Otherwise the cgroup
- * is frozen (unless gracekill is in it), each member killed, new ones
- * looked for until none appears, and the cgroup thawed.  Each member
- * still gets its own line in the report.
+ * The SIGKILL step over the cgroups: cgroup.kill for a whole cgroup
+ * gracekill is not in; otherwise freeze it (unless gracekill is in it),
+ * kill each member until no new one appears, and thaw it.
  */
 static void
 kill_services(struct run *run)
@@ -2119,9 +2094,8 @@ status_from_pidfd(struct run *run, struct target *t)
 }
 
 /*
- * The exit status of a zombie from field 52 of /proc/PID/stat.  The
- * kernel shows 0 there to a reader without ptrace access, so a 0 is
- * believed only with CAP_SYS_PTRACE.
+ * A zombie's exit status, field 52 of /proc/PID/stat; a 0 only with
+ * CAP_SYS_PTRACE (the kernel shows 0 to other readers).
  */
 static bool
 status_from_zombie(struct run *run, struct target *t)
@@ -2154,9 +2128,8 @@ read_exit_status(struct run *run, struct target *t)
 }
 
 /*
- * Close the pidfd of t, which has ended, unless it may still give the
- * status: kept while that is unknown, as the parent may reap it soon.
- * Added with EPOLLONESHOT, a kept pidfd reports nothing more.
+ * Close t's pidfd unless it may still give the status (its parent may
+ * reap it soon); with EPOLLONESHOT, a kept one reports nothing more.
  */
 static void
 release_pidfd(struct run *run, struct target *t)
@@ -2166,11 +2139,8 @@ release_pidfd(struct run *run, struct target *t)
 }
 
 /*
- * t has just ended.  Once PIDFD_GET_INFO has shown it gives exit
- * statuses, a target its parent has not reaped yet is left pending: it
- * is asked again when no exit is waiting to be noticed, or at the end,
- * and by then its parent has often reaped it, which spares a read of
- * /proc.  -v says the status at once.
+ * t has just ended.  Where PIDFD_GET_INFO gives statuses, one not yet
+ * reaped is asked again when epoll is idle or at the end (-v: at once).
  */
 static void
 note_exit_status(struct run *run, struct target *t)
@@ -2269,9 +2239,8 @@ min_ns(int64_t a, int64_t b)
 }
 
 /*
- * Whether a cgroup selected whole still holds processes that gracekill
- * waits for: it waits until such a cgroup is empty, unless gracekill or
- * another process it never targets is in it.
+ * Whether a cgroup selected whole is not empty yet, and holds neither
+ * gracekill nor another process it never targets.
  */
 static bool
 awaiting_empty(const struct run *run)
@@ -2331,9 +2300,8 @@ service_changed(struct run *run, size_t i)
 }
 
 /*
- * Sleep in epoll until every target is gone, the deadline passes, or
- * gracekill is told to stop.  Wakes early only to watch targets without
- * a pidfd, to re-read /proc for new tree members, and for the live line.
+ * Sleep in epoll until every target is gone, the deadline passes, or an
+ * interrupt; early only for the /proc fallback, trees and the live line.
  */
 static void
 wait_step(struct run *run, int64_t deadline)
@@ -2445,9 +2413,8 @@ run_schedule(struct run *run)
 static bool stdout_was_closed;
 
 /*
- * The escaped form of the character at p into out: control characters,
- * backslash and invalid UTF-8 C-style, valid UTF-8 as it is.  Returns
- * how many bytes of p it stands for.
+ * The character at p into out, control characters, backslash and bad
+ * UTF-8 escaped C-style.  Returns how many bytes of p it stands for.
  */
 static size_t
 escape_char(const unsigned char *p, char out[8])
@@ -2791,9 +2758,8 @@ note_holder(pid_t pid, void *arg)
 }
 
 /*
- * After the schedule: whether anything still listens on each --port,
- * and who.  A listener whose holder cannot be seen (another user's
- * process, when not root) is trouble, never free.
+ * After the schedule: who still listens on each --port.  A listener
+ * whose holder cannot be seen is trouble, never free.
  */
 static void
 check_ports(struct run *run)
