@@ -186,3 +186,20 @@ assert_timeout_exceeds_schedule() {
 	    "$UNITS/rq-worker@.service" >"$T/short/rq-worker@.service"
 	assert_timeout_exceeds_schedule "$T/short/rq-worker@.service"
 }
+
+@test "each unit's ExecStop= is a command gracekill accepts" {
+	local u line args unit
+	for u in "$UNITS"/*.service; do
+		line=$(grep -E '^ExecStop=' "$u")
+		# systemd's specifiers, for a unit that does not run here.
+		unit=gkunit$(gk_name).service
+		line=${line//%n/$unit}
+		line=${line//%i/x}
+		read -ra args <<<"${line#*/gracekill }"
+		gk_run --dry-run "${args[@]}"
+		# Nothing of these services runs here: nothing matched, which
+		# --oknodo makes 0; never a usage error.
+		assert_status 0
+		[[ ${lines[-1]} == "schedule: "* ]]
+	done
+}
