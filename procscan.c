@@ -76,10 +76,7 @@ procscan_fini(void)
 	bigbufsize = 0;
 }
 
-/*
- * Open PID's file NAME under /proc.  ENOENT becomes ESRCH: a process
- * that vanished after readdir() is gone, not an error.
- */
+/* Open PID's file NAME in /proc; ENOENT becomes ESRCH: the process is gone. */
 static int
 open_pidfile_proc(pid_t pid, const char *name)
 {
@@ -114,11 +111,7 @@ read_all(int fd, char *buf, size_t size)
 	return -1;
 }
 
-/*
- * Read a /proc record with one read(2): a seq_file such as PID/stat
- * hands over the whole record when it fits.  -1 with EOVERFLOW when the
- * buffer is full, as it might not hold it all.
- */
+/* One read(2) of a seq_file gets a whole record; EOVERFLOW if buf fills. */
 static ssize_t
 read_record(int fd, char *buf, size_t size)
 {
@@ -214,9 +207,8 @@ parse_ufield(const char **p, const char *end, uint64_t *v)
 }
 
 /*
- * Parse the text of /proc/PID/stat (proc(5)).  The comm may hold spaces
- * and ')', so fields are split only after the last ')'.  Returns 0, or
- * -1 with EINVAL.  Field 52 (exit_code) is -1 when the kernel lacks it.
+ * Parse PID/stat text (proc(5)) after the last ')', as comm may hold ')'
+ * and spaces.  Returns 0 (exit_code -1 without field 52) or -1 with EINVAL.
  */
 int
 procscan_parse_stat(const char *buf, size_t len, struct procinfo *pi)
@@ -280,10 +272,7 @@ bad:
 	return -1;
 }
 
-/*
- * Read /proc/PID/stat into *pi.  Returns 0, or -1 with errno: ESRCH
- * when the process is gone.
- */
+/* Read /proc/PID/stat into *pi: 0, or -1 with errno (ESRCH: gone). */
 int
 procscan_read_stat(pid_t pid, struct procinfo *pi)
 {
@@ -308,10 +297,8 @@ procscan_read_stat(pid_t pid, struct procinfo *pi)
 }
 
 /*
- * Re-read the stat of was's PID into *now.  Returns 1 when it is still
- * the process was describes (the same start time), 0 when it is gone or
- * the PID now names another process, -1 with errno when /proc could
- * not be read.
+ * Re-read was's PID into *now: 1 if still that process (same start time),
+ * 0 if gone or the PID reused, -1 with errno if /proc was unreadable.
  */
 int
 procscan_reread(const struct procinfo *was, struct procinfo *now)
@@ -369,10 +356,7 @@ status_number(const char *text, const char *key, int base, int nth)
 	return v;
 }
 
-/*
- * Read the fields of /proc/PID/status gracekill uses.  Returns 0 or -1
- * with errno (ESRCH: gone).
- */
+/* The PID/status fields gracekill uses: 0, or -1 with errno (ESRCH: gone). */
 int
 procscan_read_status(pid_t pid, struct procstatus *ps)
 {
@@ -393,9 +377,8 @@ procscan_read_status(pid_t pid, struct procstatus *ps)
 }
 
 /*
- * Read the command line of PID, its arguments joined by single spaces.
- * *text points into a buffer of procscan's, valid until the next call;
- * do not free it.  Returns 0 or -1 with errno.
+ * PID's arguments joined by spaces into *text, procscan's buffer: do not
+ * free, valid until procscan reads again.  Returns 0 or -1 with errno.
  */
 int
 procscan_read_cmdline(pid_t pid, char **text, size_t *len)
@@ -416,9 +399,8 @@ procscan_read_cmdline(pid_t pid, char **text, size_t *len)
 }
 
 /*
- * Read the executable of PID into buf, without the " (deleted)" that
- * marks a binary removed or replaced on disk.  Returns 0, or -1 with
- * errno (ENAMETOOLONG when it does not fit, ESRCH when gone).
+ * PID's executable into buf, without the " (deleted)" of a replaced file.
+ * Returns 0, or -1 with errno (ENAMETOOLONG: too long; ESRCH: gone).
  */
 static int
 read_exe(pid_t pid, char *buf, size_t size)
@@ -445,9 +427,8 @@ read_exe(pid_t pid, char *buf, size_t size)
 }
 
 /*
- * Whether pi is a kernel thread, or a process kthreadd started (a
- * usermode helper).  PID 2 is kthreadd only where it is a kernel
- * thread: in a PID namespace of its own, PID 2 is a plain process.
+ * Whether pi is a kernel thread or a usermode helper (kthreadd's child).
+ * PID 2 is kthreadd only if a kernel thread, not in a new PID namespace.
  */
 bool
 procscan_is_kthread(const struct procinfo *pi)
@@ -473,9 +454,8 @@ procscan_is_stopped(const struct procinfo *pi)
 }
 
 /*
- * Whether pi has exited, as far as /proc can tell: a zombie with no
- * thread left.  The main thread of a process shows Z too when it
- * exited while other threads run.
+ * Whether pi has exited, as /proc tells: a zombie with no thread left (a
+ * main thread that exited while others run shows Z too), or X.
  */
 bool
 procscan_is_lone_zombie(const struct procinfo *pi)
@@ -483,10 +463,7 @@ procscan_is_lone_zombie(const struct procinfo *pi)
 	return (pi->state == 'Z' && pi->nthreads <= 1) || pi->state == 'X';
 }
 
-/*
- * Whether gracekill has CAP_SYS_PTRACE, without which the kernel shows
- * 0 as the exit code of another user's zombie.
- */
+/* Whether we have CAP_SYS_PTRACE: else others' zombies show exit code 0. */
 bool
 procscan_may_ptrace(void)
 {
@@ -497,10 +474,8 @@ procscan_may_ptrace(void)
 }
 
 /*
- * Why was, sent signo (0: none) and still running, has not ended:
- * its state, a tracer (*tracer), or the signal ignored or blocked.
- * *now gets what was read.  OBSTACLE_GONE when the process is gone or
- * its PID names another one.
+ * Why was, sent signo (0: none), still runs: its state, *tracer, signo
+ * ignored or blocked, or GONE (exited or PID reused).  *now: what was read.
  */
 enum procscan_obstacle
 procscan_obstacle(const struct procinfo *was, int signo,
@@ -655,10 +630,8 @@ procscan_given(const struct procmatch *m)
 }
 
 /*
- * Whether pi meets every criterion of m whose kind is in kinds.  What
- * the stat fields decide comes first, so that exe, cmdline and status
- * are read only for processes still in question.  Returns 1, 0, or -1
- * when the process vanished meanwhile.
+ * Whether pi meets each criterion of m of a kind in kinds: 1, 0, or -1 if
+ * it vanished.  Stat fields go first: exe, cmdline and status cost more.
  */
 int
 procscan_match(const struct procmatch *m, const struct procinfo *pi,
@@ -707,9 +680,8 @@ dirent_pid(const char *name)
 }
 
 /*
- * Whether the comm of pid could match a name of m: PID/comm costs the
- * kernel less than PID/stat, and most processes fail this test.  True
- * also when comm cannot be read, so that PID/stat decides and reports.
+ * Whether pid's comm could match a name of m: PID/comm is cheaper than
+ * PID/stat.  True if unreadable, so that PID/stat decides and reports.
  */
 static bool
 comm_may_match(const struct procmatch *m, pid_t pid)
@@ -736,10 +708,9 @@ comm_may_match(const struct procmatch *m, pid_t pid)
 }
 
 /*
- * Call fn with the PID of every process in /proc, until fn returns
- * non-zero; with names in m (which may be NULL), only with those whose
- * comm could match one.  The caller holds and checks each.  Returns 0,
- * fn's value, or -1 with errno when /proc could not be read.
+ * Call fn for each PID in /proc (with names in m, which may be NULL, if
+ * its comm may match; the caller checks) until it returns non-zero.
+ * Returns 0, fn's value, or -1 with errno.
  */
 int
 procscan_scan(const struct procmatch *m, int (*fn)(pid_t, void *), void *arg)
@@ -843,10 +814,9 @@ list_children(pid_t pid, pid_t **pids, size_t *npids)
 }
 
 /*
- * Call FN for each child of pid (of any of its threads), read through
- * /proc/PID/task/TID/children, until FN returns non-zero.  Returns 0,
- * FN's value, or -1 with errno: ENOSYS when the kernel lacks the
- * children files (CONFIG_PROC_CHILDREN), so the caller must scan.
+ * Call fn for each child of any thread of pid (PID/task/TID/children)
+ * until it returns non-zero.  Returns 0, fn's value, or -1 with errno:
+ * ENOSYS without CONFIG_PROC_CHILDREN (the caller must scan).
  */
 int
 procscan_children(pid_t pid, int (*fn)(const struct procinfo *, void *),
@@ -873,9 +843,8 @@ procscan_children(pid_t pid, int (*fn)(const struct procinfo *, void *),
 }
 
 /*
- * Parse a pidfile's contents: optional blanks, decimal digits, optional
- * blanks or CR, then a newline or the end; later lines are ignored.
- * Returns PIDFILE_OK with *pid in 2..pid_max, or the error.
+ * Parse pidfile text: blanks, digits, blanks or CR, a newline or the end;
+ * later lines are ignored.  PIDFILE_OK with *pid in 2..pid_max, or why not.
  */
 int
 procscan_parse_pidfile(const char *buf, size_t len, long pid_max, pid_t *pid)
@@ -990,10 +959,9 @@ open_parent(struct pidfile *pf)
 }
 
 /*
- * Open the pidfile's name without following a final symlink unless
- * root owns the link, check what it is on the descriptor, and open it
- * for reading non-blocking (a FIFO must not hang us).  Returns the
- * descriptor, or -1 with *error set.
+ * Open pf's name to read, non-blocking (a FIFO must not hang us), through
+ * a final symlink only if root owns it.  Returns the descriptor with *st
+ * (*trustdir: a link's real directory, else -1), or -1 with *error.
  */
 static int
 open_pidfile_checked(struct pidfile *pf, struct stat *st, int *trustdir,
@@ -1046,10 +1014,8 @@ fail:
 }
 
 /*
- * Read the pidfile at pf->path (set by the caller) strictly as SPEC's
- * "Pidfiles" says.  On PIDFILE_OK, pf->pid holds the PID and pf->trust
- * says whether root may believe it.  PIDFILE_ERRNO leaves errno set.
- * procscan_close_pidfile() releases what this opened.
+ * Read pf->path as SPEC "Pidfiles" says: PIDFILE_OK with pf->pid and
+ * pf->trust, or why not (ERRNO: see errno).  Always procscan_close_pidfile().
  */
 int
 procscan_read_pidfile(struct pidfile *pf, long pid_max)
@@ -1117,10 +1083,8 @@ still_names(const struct pidfile *pf)
 }
 
 /*
- * Remove the pidfile read by procscan_read_pidfile(), if its name
- * still refers to the file read and holds the same PID.  Returns 0
- * (also when it is already gone), or -1 with errno (ESTALE: replaced or
- * rewritten meanwhile).
+ * Unlink pf's file if its name is still the file read, with the same PID.
+ * Returns 0 (also if gone), or -1 with errno (ESTALE: replaced or rewritten).
  */
 int
 procscan_remove_pidfile(const struct pidfile *pf)
@@ -1153,10 +1117,7 @@ procscan_close_pidfile(struct pidfile *pf)
 	pf->base = NULL;
 }
 
-/*
- * Ports: sockets from NETLINK_SOCK_DIAG as ss(8) reads them, else from
- * /proc/net/{tcp,udp}{,6}; their holders from /proc/PID/fd.
- */
+/* Ports: sock_diag as ss(8) reads it, else /proc/net; holders from PID/fd. */
 
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -1258,9 +1219,8 @@ addr_error(const char *p, const char *end)
 }
 
 /*
- * Parse [tcp:|udp:][ADDR:]PORT, ADDR IPv4 or [IPv6] (IPv4-mapped: kept
- * as IPv4), PORT 1-65535 in digits.  spec->text points at text.  Returns
- * 0, or -1 with EINVAL and *reason a static phrase ("invalid port").
+ * Parse [tcp:|udp:][ADDR:]PORT into spec (ADDR IPv4 or [IPv6], ::ffff:A
+ * as A; PORT 1-65535).  Returns 0, or -1 with EINVAL and a static *reason.
  */
 int
 procscan_parse_port(const char *text, struct portspec *spec,
@@ -1313,10 +1273,9 @@ sock_v4(const struct portsock *s)
 }
 
 /*
- * Whether s serves spec: same protocol and port, and s takes clients of
- * ADDR:PORT: it is bound to ADDR or to its family's wildcard (0.0.0.0
- * serves 127.0.0.1), or ADDR is IPv4 and s a dual-stack ::.  ::ffff:A
- * counts as A.  So a wildcard ADDR matches wildcard listeners only.
+ * Whether s takes spec's clients: same protocol and port, bound to ADDR or
+ * its family's wildcard (0.0.0.0 serves 127.0.0.1), or a dual-stack :: for
+ * IPv4 ADDR (::ffff:A is A).  So a wildcard ADDR matches wildcards only.
  */
 bool
 procscan_port_matches(const struct portspec *spec, const struct portsock *s)
@@ -1753,13 +1712,11 @@ diag_try(int *fd, struct sockread *r, const struct socktable *t)
 }
 
 /*
- * Fill *ps with the listening TCP and bound UDP (any state) sockets,
- * IPv4 and IPv6, of the caller's network namespace that serve a spec,
- * sorted by inode.  A table sock_diag does not give (a failed call, or
- * an error answer such as ENOENT without udp_diag) is read from
- * /proc/net: then ps->procnet is set, ps->diag_errno the first error.
- * *ps is overwritten; procscan_free_portscan() frees it, also after a
- * failure.  Returns 0, or -1 with errno (/proc/net unreadable, ENOMEM).
+ * Fill *ps (overwritten) with the listening TCP and bound UDP sockets, v4
+ * and v6, of our network namespace that serve a spec, sorted by inode.
+ * Tables sock_diag fails to give (ENOENT: no udp_diag) come from /proc/net:
+ * then ps->procnet is set, ps->diag_errno the first error.  Free *ps with
+ * procscan_free_portscan(), also after -1 (errno: /proc/net, ENOMEM).
  */
 int
 procscan_port_sockets(const struct portspec *specs, size_t nspecs,
@@ -1881,10 +1838,7 @@ open_fddir(const char *name)
 	return dfd;
 }
 
-/*
- * PID/fd is empty once the main thread has exited, even while others
- * run: read the first other thread's table that has entries.
- */
+/* PID/fd empties when the main thread exits: use another thread's fds. */
 static int
 thread_holders(pid_t pid, struct portscan *ps)
 {
@@ -1933,10 +1887,9 @@ thread_holders(pid_t pid, struct portscan *ps)
 }
 
 /*
- * Find ps's sockets among PID's open files.  Each one PID holds gets
- * nholders + 1 and seen = the new ps->scan.  Returns how many it holds,
- * or -1 with errno: ESRCH gone, EACCES or EPERM its files unreadable
- * (another user's process, when not root).
+ * Mark ps's sockets among PID's files: each gets nholders + 1 and seen =
+ * the new ps->scan.  Returns how many, or -1 with errno: ESRCH gone,
+ * EACCES or EPERM unreadable (another user's, when not root).
  */
 static int
 port_holders(pid_t pid, struct portscan *ps)
@@ -1981,12 +1934,10 @@ scan_holder(pid_t pid, void *arg)
 }
 
 /*
- * Call FN with each PID holding a socket of ps (those with seen ==
- * ps->scan) until FN returns non-zero.  Counts anew every nholders and,
- * in ps->nhidden, the processes with unreadable files.  A socket with
- * nholders 0 after the scan was closed meanwhile or has holders not
- * seen; procscan_port_sockets() again tells which.  Returns 0, FN's
- * value, or -1 with errno for another failure (after the rest).
+ * Call fn with each PID holding a socket of ps until it returns non-zero,
+ * recounting nholders and ps->nhidden (unreadable files).  nholders 0 after:
+ * closed, or holders unseen (procscan_port_sockets() again tells).  Returns
+ * 0, fn's value, or -1 with errno for another failure (after the rest).
  */
 int
 procscan_scan_holders(struct portscan *ps, int (*fn)(pid_t, void *),
@@ -2133,10 +2084,9 @@ open_cgroup2(const char *mount)
 }
 
 /*
- * Open into *cg the first cgroup2 mount of /proc/self/mountinfo that
- * shows the root cgroup, else the first showing any (a bind mount).
- * Call after procscan_init().  Returns 0, or -1 with errno (ENOENT: no
- * cgroup2 mounted).  procscan_cgroup_close() it, also after a failure.
+ * Open into *cg the first cgroup2 mount (self/mountinfo) of the root
+ * cgroup, else of any (a bind mount); needs procscan_init().  Returns 0 or
+ * -1 with errno (ENOENT: none); procscan_cgroup_close() it either way.
  */
 int
 procscan_cgroup_open(struct cgroupfs *cg)
@@ -2206,11 +2156,10 @@ join_cgroup(const char *base, const char *rel)
 }
 
 /*
- * Normalise a user's cgroup PATH into *path (caller frees): "/a/b" as
- * /proc shows it, "a/b" relative to the mount, MOUNT/a/b in the file
- * system all give "/a/b"; extra slashes go, "/" is the root.  Existence
- * is not checked.  Returns 0, or -1 with errno: EINVAL when PATH is
- * empty or has a "." or ".." component.
+ * Normalise cgroup PATH into *path (caller frees): "/a/b" as /proc shows
+ * it, "a/b" from the mount and MOUNT/a/b give "/a/b", slashes folded; not
+ * checked to exist.  Returns 0, or -1 with errno: EINVAL for an empty
+ * PATH or a "." or ".." component.
  */
 int
 procscan_cgroup_path(const struct cgroupfs *cg, const char *arg, char **path)
@@ -2267,9 +2216,8 @@ procscan_cgroup_below(const char *p, const char *top)
 }
 
 /*
- * Open cgroup PATH (normalised), O_RDONLY | O_DIRECTORY | O_CLOEXEC, for
- * openat() of its files.  Returns it, or -1 with errno: ENOENT when the
- * cgroup does not exist or the mount does not show it.
+ * Open cgroup PATH (normalised) as a directory for openat().  Returns it,
+ * or -1 with errno (ENOENT: no such cgroup, or the mount does not show it).
  */
 int
 procscan_cgroup_dir(const struct cgroupfs *cg, const char *path)
@@ -2470,10 +2418,9 @@ path_cmp(const void *a, const void *b)
 }
 
 /*
- * The cgroups of unit UNIT (named as procscan_unit_name() completes
- * it) in the whole tree, not looking below a match.  Returns 0 with
- * *paths, sorted (procscan_free_paths() them), and *npaths (0, 1 or
- * more), or -1 with errno: EINVAL when UNIT is no unit name.
+ * The cgroups of UNIT (completed by procscan_unit_name()) in the tree, not
+ * below a match: 0 with *paths sorted (procscan_free_paths() them) and
+ * *npaths (0 or more), or -1 with errno (EINVAL: no unit name).
  */
 int
 procscan_unit_cgroups(const struct cgroupfs *cg, const char *unit,
@@ -2544,11 +2491,10 @@ pid_cmp(const void *a, const void *b)
 }
 
 /*
- * The PIDs in the cgroup open on dirfd and below it, sorted and unique,
- * from one read of each cgroup.procs; cgroups removed meanwhile and
- * threaded ones (their domain lists theirs) are passed over.  Returns 0
- * with *pids (caller frees) and *npids, or -1 with errno: ENOENT when
- * the cgroup itself is gone.
+ * The PIDs of the cgroup open on dirfd and below, sorted and unique, from
+ * one read of each cgroup.procs; removed and threaded cgroups (listed by
+ * their domain) are passed over.  Returns 0 with *pids (caller frees) and
+ * *npids, or -1 with errno (ENOENT: the cgroup is gone).
  */
 int
 procscan_cgroup_members(int dirfd, pid_t **pids, size_t *npids)
@@ -2578,10 +2524,9 @@ procscan_cgroup_members(int dirfd, pid_t **pids, size_t *npids)
 }
 
 /*
- * The cgroup of PID, from the 0:: line of /proc/PID/cgroup, into *path
- * (caller frees).  That line comes last, so a newline in a name does not
- * cut it.  Returns 0, or -1 with errno: ESRCH when the process is gone,
- * ENOENT when there is no 0:: line (no cgroup2 mounted).
+ * PID's cgroup, from the 0:: line of /proc/PID/cgroup (last, so a newline
+ * in a name cannot cut it), into *path (caller frees).  Returns 0, or -1
+ * with errno: ESRCH gone, ENOENT no 0:: line (no cgroup2 mounted).
  */
 int
 procscan_pid_cgroup(pid_t pid, char **path)
@@ -2624,10 +2569,7 @@ events_value(const char *text, const char *key)
 	return -1;
 }
 
-/*
- * Read cgroup.events open on fd into *ev, re-arming its wake-up.
- * Returns 0, or -1 with errno (ENOENT: the cgroup is gone).
- */
+/* Read cgroup.events on fd into *ev, re-arming its wake-up; ENOENT: gone. */
 int
 procscan_cgroup_read_events(int fd, struct cgroup_events *ev)
 {
@@ -2653,12 +2595,10 @@ procscan_cgroup_read_events(int fd, struct cgroup_events *ev)
 }
 
 /*
- * Open cgroup.events of the cgroup open on dirfd and read it into *ev
- * (a descriptor never read wakes at once).  Wait on it for POLLPRI or
- * EPOLLPRI, never POLLIN (always ready): a change shows as POLLPRI |
- * POLLERR, and stays shown until procscan_cgroup_read_events() reads
- * the new state.  Returns the descriptor, or -1 with errno: ENOENT when
- * the cgroup is gone or is the root (no cgroup.events).
+ * Open the cgroup.events of dirfd's cgroup, read into *ev (one never read
+ * wakes at once).  Poll for POLLPRI, never POLLIN (always ready): a change
+ * shows as POLLPRI | POLLERR until procscan_cgroup_read_events() reads it.
+ * Returns the fd, or -1 with errno (ENOENT: gone, or the root cgroup).
  */
 int
 procscan_cgroup_events_open(int dirfd, struct cgroup_events *ev)
@@ -2690,10 +2630,7 @@ has_file(int dfd, const char *name)
 	return errno == ENOENT ? 0 : -1;
 }
 
-/*
- * Which of cgroup.kill (Linux 5.14) and cgroup.freeze (5.2) the cgroup
- * open on dirfd has, as CGROUP_HAS_* bits, or -1 with errno.
- */
+/* CGROUP_HAS_* of dirfd: cgroup.kill (Linux 5.14), cgroup.freeze (5.2). */
 int
 procscan_cgroup_has(int dirfd)
 {
@@ -2706,10 +2643,7 @@ procscan_cgroup_has(int dirfd)
 	    (freezef ? CGROUP_HAS_FREEZE : 0);
 }
 
-/*
- * The index in m->cgroups of the first cgroup that holds pid, itself or
- * below.  Returns it, -1 when none does, or -2 when pid is gone.
- */
+/* The first i with pid in m->cgroups[i] or below; -1: none, -2: gone. */
 int
 procscan_cgroup_index(const struct procmatch *m, pid_t pid)
 {

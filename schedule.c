@@ -52,10 +52,9 @@ is_decimal(const char *text)
 }
 
 /*
- * Parse a DURATION: digits with an optional fraction, then an optional
- * unit ms, s, m or h (seconds without one), or "infinity".  Stores
- * nanoseconds or DURATION_INFINITE.  Returns 0, or -1 for anything else,
- * a finite value too large for nanoseconds included.
+ * Parse a DURATION, digits with an optional fraction and unit ms, s, m or h
+ * (seconds without one), or "infinity" (DURATION_INFINITE), into *ns.
+ * Returns 0, or -1 for anything else, too large a finite value included.
  */
 int
 parse_duration(const char *text, int64_t *ns)
@@ -137,10 +136,7 @@ parse_rt_signal(const char *text)
 	return -1;
 }
 
-/*
- * Parse a SIGNAL: a name with or without SIG in any case, a number,
- * RTMIN+N, RTMAX-N, or 0.  Returns 0 with *signo set, or -1.
- */
+/* *signo from [SIG]NAME in any case, a number, RTMIN+N or RTMAX-N; 0 or -1. */
 int
 parse_signal(const char *text, int *signo)
 {
@@ -191,9 +187,8 @@ signal_name(int signo)
 }
 
 /*
- * The i-th name of the table of named (not real-time) signals, with its
- * number in *signo: canonical names come before the aliases of their
- * number.  NULL past the end.
+ * The i-th name of the named (not real-time) signals, canonical before its
+ * aliases, with its number in *signo; NULL past the end.
  */
 const char *
 signal_alias(size_t i, int *signo)
@@ -286,10 +281,9 @@ schedule_part(struct schedule *sched, const char *part, bool *want_signal,
 }
 
 /*
- * Parse a start-stop-daemon style schedule SIG/DUR/SIG/DUR..., where a
- * plain DURATION means TERM/DUR/KILL/5s, a final signal without a
- * duration waits 5 s, and "forever" repeats the rest.  Returns 0, or -1
- * with the reason and the bad part in why and sched empty.
+ * Parse a start-stop-daemon schedule SIG/DUR/SIG/DUR...: a lone DURATION is
+ * TERM/DUR/KILL/5s, a last signal waits 5 s, and "forever" repeats the rest.
+ * Returns 0, or -1 with sched empty and why the reason and the bad part.
  */
 int
 parse_schedule(const char *text, struct schedule *sched, char *why,
@@ -304,7 +298,9 @@ parse_schedule(const char *text, struct schedule *sched, char *why,
 
 	memset(sched, 0, sizeof(*sched));
 	if (strchr(text, '/') == NULL && parse_duration(text, &ns) == 0)
-		return schedule_simple(sched, SIGTERM, ns, true, KILL_WAIT_NS);
+		return schedule_simple(sched, SIGTERM, ns, true,
+		    KILL_WAIT_NS) == 0 ? 0 : schedule_fail(why, whylen,
+		    strerror(errno), text);
 	if ((part = malloc(strlen(text) + 1)) == NULL)
 		return schedule_fail(why, whylen, strerror(errno), text);
 	do {
@@ -343,7 +339,6 @@ format_duration(char *buf, size_t size, int64_t ns)
 	else if (ns % MSEC == 0 && ns < NSEC)
 		snprintf(buf, size, "%lldms", (long long)(ns / MSEC));
 	else {
-		/* 1.5s, not 1500000000ns: the fraction without its zeros. */
 		n = snprintf(buf, size, "%lld.%09lld", (long long)(ns / NSEC),
 		    (long long)(ns % NSEC));
 		while (n > 0 && (size_t)n < size && buf[n - 1] == '0')
@@ -353,10 +348,7 @@ format_duration(char *buf, size_t size, int64_t ns)
 	}
 }
 
-/*
- * The schedule as the user could have written it, e.g.
- * "TERM/10s/KILL/5s" or "forever/TERM/1s", truncated to size.
- */
+/* sched as a user writes it, truncated: TERM/10s/KILL/5s, forever/TERM/1s. */
 void
 format_schedule(char *buf, size_t size, const struct schedule *sched)
 {
