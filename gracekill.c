@@ -1156,6 +1156,16 @@ refuse_insecure(struct run *run, const struct pidfile *pf,
 	return t;
 }
 
+/* The service of run->match.cgroups[k] (missing cgroups are not in it). */
+static ssize_t
+service_of_match(const struct run *run, ssize_t k)
+{
+	for (size_t i = 0; k >= 0 && i < run->nservices; i++)
+		if (run->services[i].dirfd != -1 && k-- == 0)
+			return (ssize_t)i;
+	return k;
+}
+
 /*
  * Whether the held pi meets -p and run->match (*cgroup: the cgroup it
  * is in).  An insecure pidfile's PID needs an identity criterion first.
@@ -1186,7 +1196,8 @@ check_criteria(struct run *run, const struct procinfo *pi,
 	r = listed ? procscan_match(&run->match, pi, ~(unsigned)MATCH_CGROUP) :
 	    0;
 	if (r == 1 && run->match.ncgroups > 0) {
-		*cgroup = procscan_cgroup_index(&run->match, pi->pid);
+		*cgroup = service_of_match(run,
+		    procscan_cgroup_index(&run->match, pi->pid));
 		r = *cgroup >= 0 ? 1 : *cgroup == -1 ? 0 : -1;
 	}
 	if (r == 0)

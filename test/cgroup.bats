@@ -356,6 +356,19 @@ echo $? >"$1.rc"'
 	gk_assert_exit "$m" 0
 }
 
+@test "a missing cgroup before an existing one: JSON names the existing one per target" {
+	local name m
+	name=$(gk_name)
+	cg_start "$CG" -c TERM -x 0
+	m=$GK_PID
+	gx_json_run --cgroup "/$name" --cgroup "$CGP" -t 2
+	assert_status 0
+	assert_jq '.targets | length == 1'
+	gx_assert_target "$m" .cgroup "\"$CGP\""
+	assert_jq ".cgroups == [{\"path\": \"/$name\", \"empty\": true}, {\"path\": \"$CGP\", \"empty\": true}]"
+	gk_assert_exit "$m" 0
+}
+
 @test "no cgroup2 mounted is trouble" {
 	local mount
 	mount=$(gk_cg_mount)
