@@ -193,8 +193,6 @@ struct run {
 	const struct control *ctl;
 	struct target	*targets;
 	size_t		 ntargets, captargets;
-	int32_t		*index;		/* PID hash: target index + 1 */
-	size_t		 indexsize;
 	struct pidfile	*pidfiles;	/* as read, one per -F */
 	enum pidfile_fate *fates;
 	pid_t		*ancestors;
@@ -209,9 +207,6 @@ struct run {
 	int		 privileged;	/* CAP_SYS_PTRACE, -1 until asked */
 	bool		 no_pidfd;	/* pidfd_open gave ENOSYS */
 	bool		 no_pidfd_info;	/* PIDFD_GET_INFO unsupported */
-	bool		 pidfd_exit_seen; /* it has given an exit status */
-	size_t		*pending;	/* ended, status still unknown */
-	size_t		 npending, cappending;
 	size_t		 step;		/* index of the current step */
 	unsigned	 step_serial;	/* counts the calls of signal_step() */
 	struct procmatch match;		/* ctl->match, cgroups resolved */
@@ -818,36 +813,17 @@ validate_args(struct control *ctl)
 
 /* Target table */
 
-static void
-index_insert(struct run *run, size_t i)
-{
-	size_t mask = run->indexsize - 1, slot;
-
-	slot = (size_t)run->targets[i].pi.pid * 2654435761U & mask;
-	while (run->index[slot] != 0)
-		slot = (slot + 1) & mask;
-	run->index[slot] = (int32_t)(i + 1);
-}
-
-/* The target of PID pid, or NULL. */
+/* The target of PID pid, or NULL (a hash did not pay: bench/README.md). */
 static struct target *
 find_target(const struct run *run, pid_t pid)
 {
-	size_t mask = run->indexsize - 1, slot;
-	struct target *t;
-
-	if (run->indexsize == 0)
-		return NULL;
-	for (slot = (size_t)pid * 2654435761U & mask; run->index[slot] != 0;
-	    slot = (slot + 1) & mask) {
-		t = &run->targets[run->index[slot] - 1];
-		if (t->pi.pid == pid)
-			return t;
-	}
+	for (size_t i = 0; i < run->ntargets; i++)
+		if (run->targets[i].pi.pid == pid)
+			return &run->targets[i];
 	return NULL;
 }
 
-/* Append a target for pi; the PID index stays at most half full. */
+/* Append a target for pi. */
 static struct target *
 new_target(struct run *run, const struct procinfo *pi, enum origin origin)
 {
@@ -858,22 +834,12 @@ new_target(struct run *run, const struct procinfo *pi, enum origin origin)
 		run->targets = xreallocarray(run->targets, run->captargets,
 		    sizeof(*run->targets));
 	}
-	if (run->ntargets * 2 >= run->indexsize) {
-		free(run->index);
-		run->indexsize = run->indexsize ? run->indexsize * 2 : 64;
-		if ((run->index = calloc(run->indexsize,
-		    sizeof(*run->index))) == NULL)
-			err(EXIT_TROUBLE, NULL);
-		for (size_t i = 0; i < run->ntargets; i++)
-			index_insert(run, i);
-	}
-	t = &run->targets[run->ntargets];
+	t = &run->targets[run->ntargets++];
 	memset(t, 0, sizeof(*t));
 	t->pi = *pi;
 	t->pidfd = -1;
 	t->origin = origin;
 	t->cgroup = -1;
-	index_insert(run, run->ntargets++);
 	return t;
 }
 
@@ -2093,7 +2059,6 @@ status_from_pidfd(struct run *run, struct target *t)
 			return false;
 		t->status = info.exit_code;
 		t->reaped = true;
-		run->pidfd_exit_seen = true;
 		return true;
 	}
 	if (errno == ENOTTY || errno == EINVAL) {
@@ -2149,36 +2114,6 @@ release_pidfd(struct run *run, struct target *t)
 		close_pidfd(run, &t->pidfd);
 }
 
-/*
- * t has just ended.  Where PIDFD_GET_INFO gives statuses, one not yet
- * reaped is asked again when epoll is idle or at the end (-v: at once).
- */
-static void
-note_exit_status(struct run *run, struct target *t)
-{
-	if (run->ctl->verbose || t->pidfd == -1 || !run->pidfd_exit_seen)
-		read_exit_status(run, t);
-	else if (status_from_pidfd(run, t))
-		read_exit_status(run, t);
-	else
-		*(size_t *)append(&run->pending, &run->npending,
-		    sizeof(*run->pending)) = (size_t)(t - run->targets);
-}
-
-/* Read the status of the pending targets now. */
-static void
-read_pending(struct run *run)
-{
-	struct target *t;
-
-	for (size_t i = 0; i < run->npending; i++) {
-		t = &run->targets[run->pending[i]];
-		read_exit_status(run, t);
-		release_pidfd(run, t);
-	}
-	run->npending = 0;
-}
-
 static void	describe_outcome(char *, size_t, const struct target *, bool);
 
 /* t has ended: stop watching it and settle its outcome and status. */
@@ -2195,7 +2130,7 @@ target_ended(struct run *run, struct target *t)
 		t->outcome = OUT_VANISHED;
 	else
 		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
-	note_exit_status(run, t);
+	read_exit_status(run, t);
 	release_pidfd(run, t);
 	if (run->ctl->verbose) {
 		describe_outcome(text, sizeof(text), t, false);
@@ -2338,9 +2273,7 @@ wait_step(struct run *run, int64_t deadline)
 		ms = wait == NO_DEADLINE ? -1 : (int)min_ns(INT_MAX,
 		    (wait + MSEC - 1) / MSEC);
 		live_update(run, deadline);
-		/* Pending statuses are read once nothing else waits. */
-		n = epoll_wait(run->epfd, evs, (int)nitems(evs),
-		    run->npending > 0 ? 0 : ms);
+		n = epoll_wait(run->epfd, evs, (int)nitems(evs), ms);
 		if (n == -1 && errno != EINTR)
 			err(EXIT_TROUBLE, "epoll_wait");
 		for (int i = 0; i < n; i++) {
@@ -2353,10 +2286,6 @@ wait_step(struct run *run, int64_t deadline)
 			else
 				target_ended(run,
 				    &run->targets[evs[i].data.u64]);
-		}
-		if (n == 0 && run->npending > 0) {
-			read_pending(run);
-			continue;
 		}
 		if (run->nfallback > 0) {
 			check_fallback(run);
@@ -2726,7 +2655,6 @@ settle(struct run *run)
 			explain(t, last_graceful(t));
 		}
 	}
-	run->npending = 0;
 	for (size_t i = 0; i < run->ntargets; i++) {
 		t = &run->targets[i];
 		if (t->status_kind == STATUS_UNKNOWN && t->pidfd != -1 &&
@@ -3214,8 +3142,6 @@ free_run(struct run *run)
 		free(run->targets[i].sigs);
 	}
 	free(run->targets);
-	free(run->index);
-	free(run->pending);
 	for (size_t i = 0; run->pidfiles != NULL && i < run->ctl->npidfiles;
 	    i++)
 		procscan_close_pidfile(&run->pidfiles[i]);

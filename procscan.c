@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -37,14 +36,6 @@
 #define DELETED_SUFFIX	" (deleted)"
 #define CGROUP2_MAGIC	0x63677270	/* linux/magic.h */
 #define CAP_SYS_PTRACE_BIT	19		/* linux/capability.h */
-
-struct linux_dirent64 {
-	uint64_t	d_ino;
-	int64_t		d_off;
-	unsigned short	d_reclen;
-	unsigned char	d_type;
-	char		d_name[];
-};
 
 static int	 port_holders(pid_t, struct portscan *);
 
@@ -679,6 +670,35 @@ dirent_pid(const char *name)
 	return v <= INT_MAX ? (pid_t)v : 0;
 }
 
+/* Open the directory name of /proc for readdir(3), or NULL with errno. */
+static DIR *
+open_dir(const char *name)
+{
+	DIR *dir;
+	int dfd, saved;
+
+	if ((dfd = openat(procfd, name, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return NULL;
+	if ((dir = fdopendir(dfd)) == NULL) {
+		saved = errno;
+		close(dfd);
+		errno = saved;
+	}
+	return dir;
+}
+
+/* Close dir and return r, keeping errno. */
+static int
+close_dir(DIR *dir, int r)
+{
+	int saved = errno;
+
+	closedir(dir);
+	errno = saved;
+	return r;
+}
+
 /*
  * Whether pid's comm could match a name of m: PID/comm is cheaper than
  * PID/stat.  True if unreadable, so that PID/stat decides and reports.
@@ -715,32 +735,19 @@ comm_may_match(const struct procmatch *m, pid_t pid)
 int
 procscan_scan(const struct procmatch *m, int (*fn)(pid_t, void *), void *arg)
 {
-	char buf[32768];
-	struct linux_dirent64 *d;
-	long n;
+	struct dirent *d;
+	DIR *dir;
 	pid_t pid;
-	int dfd, r = 0, saved;
+	int r = 0;
 	bool by_name = m != NULL && m->nnames > 0;
 
-	dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd == -1)
+	if ((dir = open_dir(".")) == NULL)
 		return -1;
-	while (r == 0 && (n = syscall(SYS_getdents64, dfd, buf,
-	    sizeof(buf))) > 0) {
-		for (long off = 0; r == 0 && off < n; off += d->d_reclen) {
-			d = (struct linux_dirent64 *)(void *)(buf + off);
-			if ((pid = dirent_pid(d->d_name)) != 0 &&
-			    (!by_name || comm_may_match(m, pid)))
-				r = fn(pid, arg);
-		}
-	}
-	saved = errno;
-	close(dfd);
-	if (r == 0 && n == -1) {
-		errno = saved;
-		return -1;
-	}
-	return r;
+	while (r == 0 && (errno = 0, d = readdir(dir)) != NULL)
+		if ((pid = dirent_pid(d->d_name)) != 0 &&
+		    (!by_name || comm_may_match(m, pid)))
+			r = fn(pid, arg);
+	return close_dir(dir, r == 0 && d == NULL && errno != 0 ? -1 : r);
 }
 
 /* Whether /proc has the children files (CONFIG_PROC_CHILDREN). */
@@ -786,31 +793,25 @@ append_pids(const char *text, pid_t **pids, size_t *npids, size_t *cap)
 static int
 list_children(pid_t pid, pid_t **pids, size_t *npids)
 {
-	char buf[4096], name[64];
-	struct linux_dirent64 *d;
+	char name[64];
+	struct dirent *d;
 	size_t cap = 0;
-	long n;
-	int dfd, r = 0;
+	pid_t tid;
+	DIR *dir;
+	int r = 0;
 
 	snprintf(name, sizeof(name), "%d/task", (int)pid);
-	if ((dfd = openat(procfd, name, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1)
+	if ((dir = open_dir(name)) == NULL)
 		return errno == ENOENT ? 0 : -1;
-	while (r == 0 && (n = syscall(SYS_getdents64, dfd, buf,
-	    sizeof(buf))) > 0) {
-		for (long off = 0; r == 0 && off < n; off += d->d_reclen) {
-			d = (struct linux_dirent64 *)(void *)(buf + off);
-			if (dirent_pid(d->d_name) == 0)
-				continue;
-			snprintf(name, sizeof(name), "task/%s/children",
-			    d->d_name);
-			/* A thread that exited meanwhile has no children. */
-			if (read_big(pid, name) != -1)
-				r = append_pids(bigbuf, pids, npids, &cap);
-		}
+	while (r == 0 && (d = readdir(dir)) != NULL) {
+		if ((tid = dirent_pid(d->d_name)) == 0)
+			continue;
+		snprintf(name, sizeof(name), "task/%d/children", (int)tid);
+		/* A thread that exited meanwhile has no children. */
+		if (read_big(pid, name) != -1)
+			r = append_pids(bigbuf, pids, npids, &cap);
 	}
-	close(dfd);
-	return r;
+	return close_dir(dir, r);
 }
 
 /*
@@ -1791,99 +1792,74 @@ find_sock(struct portscan *ps, const char *link, ssize_t len)
 	return bsearch(&key, ps->socks, ps->nsocks, sizeof(key), inode_cmp);
 }
 
-/* Mark ps's sockets among dfd's *nfds links: how many new, or -1. */
+/*
+ * Mark ps's sockets among the *nfds links of the fd directory name: how
+ * many new, or -1 with errno (ESRCH: gone).
+ */
 static int
-fd_holders(int dfd, struct portscan *ps, size_t *nfds)
+fd_holders(const char *name, struct portscan *ps, size_t *nfds)
 {
-	char buf[8192], link[SOCKLINK_MAX];
-	struct linux_dirent64 *d;
+	char link[SOCKLINK_MAX];
+	struct dirent *d;
 	struct portsock *s;
 	ssize_t len;
-	long n;
+	DIR *dir;
 	int found = 0;
 
 	*nfds = 0;
-	while ((n = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < n; off += d->d_reclen) {
-			d = (struct linux_dirent64 *)(void *)(buf + off);
-			if (d->d_name[0] == '.')
-				continue;
-			(*nfds)++;
-			len = readlinkat(dfd, d->d_name, link, sizeof(link));
-			if (len == -1 && errno == ENOENT)
-				continue;
-			if (len == -1)
-				return -1;
-			s = find_sock(ps, link, len);
-			if (s != NULL && s->seen != ps->scan) {
-				s->seen = ps->scan;
-				s->nholders++;
-				found++;
-			}
+	if ((dir = open_dir(name)) == NULL) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
+	while (found != -1 && (errno = 0, d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		(*nfds)++;
+		len = readlinkat(dirfd(dir), d->d_name, link, sizeof(link));
+		if (len == -1 && errno != ENOENT)
+			found = -1;
+		else if (len != -1 && (s = find_sock(ps, link, len)) != NULL &&
+		    s->seen != ps->scan) {
+			s->seen = ps->scan;
+			s->nholders++;
+			found++;
 		}
 	}
-	if (n == -1 && errno == ENOENT)
+	if (found != -1 && d == NULL && errno != 0)
+		found = -1;
+	if (found == -1 && errno == ENOENT)
 		errno = ESRCH;
-	return n == -1 ? -1 : found;
-}
-
-static int
-open_fddir(const char *name)
-{
-	int dfd;
-
-	dfd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd == -1 && errno == ENOENT)
-		errno = ESRCH;
-	return dfd;
+	return close_dir(dir, found);
 }
 
 /* PID/fd empties when the main thread exits: use another thread's fds. */
 static int
 thread_holders(pid_t pid, struct portscan *ps)
 {
-	char buf[4096], name[64];
-	struct linux_dirent64 *d;
+	char name[64];
+	struct dirent *d = NULL;
 	size_t nfds = 0;
-	long n;
 	pid_t tid;
-	int tdir, dfd, found = 0, saved;
+	DIR *tdir;
+	int found = 0;
 
 	snprintf(name, sizeof(name), "%d/task", (int)pid);
-	if ((tdir = open_fddir(name)) == -1)
-		return errno == ESRCH ? 0 : -1;
-	while (nfds == 0 && found != -1 && (n = syscall(SYS_getdents64,
-	    tdir, buf, sizeof(buf))) != 0) {
-		if (n == -1) {
-			found = errno == ENOENT ? 0 : -1;
-			break;
-		}
-		for (long off = 0; nfds == 0 && off < n; off += d->d_reclen) {
-			d = (struct linux_dirent64 *)(void *)(buf + off);
-			if ((tid = dirent_pid(d->d_name)) == 0 || tid == pid)
-				continue;
-			snprintf(name, sizeof(name), "%d/task/%d/fd",
-			    (int)pid, (int)tid);
-			if ((dfd = open_fddir(name)) == -1) {
-				if (errno == ESRCH)
-					continue;
-				found = -1;
-				break;
-			}
-			found = fd_holders(dfd, ps, &nfds);
-			saved = errno;
-			close(dfd);
-			if (found == -1 && saved == ESRCH)
-				found = 0;	/* this thread ended */
-			errno = saved;
-			if (found == -1)
-				break;
-		}
+	if ((tdir = open_dir(name)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while (nfds == 0 && found != -1 && (errno = 0,
+	    d = readdir(tdir)) != NULL) {
+		if ((tid = dirent_pid(d->d_name)) == 0 || tid == pid)
+			continue;
+		snprintf(name, sizeof(name), "%d/task/%d/fd", (int)pid,
+		    (int)tid);
+		found = fd_holders(name, ps, &nfds);
+		if (found == -1 && errno == ESRCH)
+			found = 0;	/* this thread ended */
 	}
-	saved = errno;
-	close(tdir);
-	errno = saved;
-	return found;
+	if (found != -1 && nfds == 0 && d == NULL && errno != 0)
+		found = errno == ENOENT ? 0 : -1;
+	return close_dir(tdir, found);
 }
 
 /*
@@ -1896,17 +1872,11 @@ port_holders(pid_t pid, struct portscan *ps)
 {
 	char name[32];
 	size_t nfds;
-	int dfd, found, saved;
+	int found;
 
 	ps->scan++;
 	snprintf(name, sizeof(name), "%d/fd", (int)pid);
-	if ((dfd = open_fddir(name)) == -1)
-		return -1;
-	found = fd_holders(dfd, ps, &nfds);
-	saved = errno;
-	close(dfd);
-	errno = saved;
-	if (found == 0 && nfds == 0)
+	if ((found = fd_holders(name, ps, &nfds)) == 0 && nfds == 0)
 		found = thread_holders(pid, ps);
 	return found;
 }

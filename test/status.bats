@@ -110,7 +110,7 @@ zombie_child() {
 	[[ $(gk_state "$child") == Z ]]
 }
 
-@test "a pending zombie's status is read while another target still runs" {
+@test "a zombie's status is read while another target still runs" {
 	gk_start -c TERM -x 7
 	reaped=$GK_PID
 	gk_start -c TERM -x 0 -d 1500
