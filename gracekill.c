@@ -9,6 +9,7 @@
 #include <sys/param.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -54,6 +55,9 @@
 #define NAME_MAX_ESC	(PROCSCAN_COMM_MAX * 4)	/* a name, escaped */
 
 /* Linux 6.13+ pidfs interface; older headers lack it. */
+#ifndef PIDFD_INFO_CGROUPID
+#define PIDFD_INFO_CGROUPID	(1UL << 2)
+#endif
 #ifndef PIDFD_INFO_EXIT
 #define PIDFD_INFO_EXIT	(1UL << 3)
 #endif
@@ -181,6 +185,7 @@ struct portstate {
 struct service {
 	char		*path;		/* as the 0:: line of PID/cgroup shows */
 	int		 dirfd;		/* -1: no such cgroup */
+	uint64_t	 id;		/* its directory's inode: the cgroup ID */
 	int		 eventsfd;	/* cgroup.events, or -1 */
 	int		 has;		/* CGROUP_HAS_* */
 	bool		 populated;
@@ -1133,11 +1138,34 @@ service_of_match(const struct run *run, ssize_t k)
 }
 
 /*
+ * The selected cgroup that holds the process of pidfd itself, by the
+ * pidfd's cgroup ID (Linux 6.13+), or -1: then /proc/PID/cgroup tells
+ * (older kernels, members of a child cgroup, non-members).
+ */
+static ssize_t
+cgroup_by_id(const struct run *run, int pidfd)
+{
+	struct gk_pidfd_info info;
+
+	if (pidfd == -1 || run->no_pidfd_info)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	if (ioctl(pidfd, GK_PIDFD_GET_INFO, &info) == -1 ||
+	    !(info.mask & PIDFD_INFO_CGROUPID))
+		return -1;
+	for (size_t i = 0; i < run->nservices; i++)
+		if (run->services[i].dirfd != -1 &&
+		    run->services[i].id == info.cgroupid)
+			return (ssize_t)i;
+	return -1;
+}
+
+/*
  * Whether the held pi meets -p and run->match (*cgroup: the cgroup it
  * is in).  An insecure pidfile's PID needs an identity criterion first.
  */
 static enum admission
-check_criteria(struct run *run, const struct procinfo *pi,
+check_criteria(struct run *run, const struct procinfo *pi, int pidfd,
     const struct pidfile *pf, ssize_t *cgroup, struct target **tp)
 {
 	const struct control *ctl = run->ctl;
@@ -1161,7 +1189,8 @@ check_criteria(struct run *run, const struct procinfo *pi,
 		listed = ctl->pids[i] == pi->pid;
 	r = listed ? procscan_match(&run->match, pi, ~(unsigned)MATCH_CGROUP) :
 	    0;
-	if (r == 1 && run->match.ncgroups > 0) {
+	if (r == 1 && run->match.ncgroups > 0 &&
+	    (*cgroup = cgroup_by_id(run, pidfd)) == -1) {
 		*cgroup = service_of_match(run,
 		    procscan_cgroup_index(&run->match, pi->pid));
 		r = *cgroup >= 0 ? 1 : *cgroup == -1 ? 0 : -1;
@@ -1236,7 +1265,7 @@ admit(struct run *run, pid_t pid, enum origin origin,
 	if (fd < 0)
 		fd = -1;
 	if (origin != ORIGIN_TREE)
-		a = check_criteria(run, &pi, pf, &cgroup, tp);
+		a = check_criteria(run, &pi, fd, pf, &cgroup, tp);
 	if (a == ADMIT_HELD && (why = never_target(run, &pi)) != NULL) {
 		*tp = skip_target(run, &pi, origin, why);
 		a = ADMIT_SKIPPED;
@@ -1366,6 +1395,7 @@ add_service(struct run *run, char *path)
 {
 	struct service *sv;
 	struct cgroup_events ev;
+	struct stat st;
 	char *own;
 
 	sv = append(&run->services, &run->nservices, sizeof(*run->services));
@@ -1384,6 +1414,8 @@ add_service(struct run *run, char *path)
 	    sizeof(*run->match.cgroups)) = path;
 	if ((sv->has = procscan_cgroup_has(sv->dirfd)) == -1)
 		sv->has = 0;
+	if (fstat(sv->dirfd, &st) == 0)
+		sv->id = st.st_ino;
 	if ((sv->eventsfd = procscan_cgroup_events_open(sv->dirfd, &ev)) != -1)
 		sv->populated = ev.populated;
 	if (procscan_pid_cgroup(run->self, &own) == 0) {

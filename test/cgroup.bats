@@ -369,6 +369,47 @@ echo $? >"$1.rc"'
 	gk_assert_exit "$m" 0
 }
 
+# cg_trace_members [STRACE OPTION]...: stop a member of CG and one of a
+# child cgroup, not an outsider of the same name, tracing gracekill's
+# openat and ioctl calls into $BATS_TEST_TMPDIR/trace.  Sets m0, m1, k.
+cg_trace_members() {
+	local name sub
+	name=$(gk_name)
+	sub=$(gk_cg_make "$CG")
+	cg_start -n "$name" "$CG" -c TERM -x 0
+	m0=$GK_PID
+	cg_start -n "$name" "$sub" -c TERM -x 0
+	m1=$GK_PID
+	cg_start -n "$name" "$(gk_cg_make)" -c TERM -x 0
+	k=$GK_PID
+	run --separate-stderr gk_strace -qq -o "$BATS_TEST_TMPDIR/trace" \
+	    -e trace=openat,ioctl "$@" "$GRACEKILL" --json -t 2 --cgroup "$CGP" \
+	    -n "$name"
+	assert_status 0
+	assert_jq '.targets | length == 2'
+	gx_assert_target "$m0" .outcome '"exited"'
+	gx_assert_target "$m1" .outcome '"exited"'
+	gk_assert_alive "$k"
+}
+
+# cg_read_cgroup_file PID: the trace shows gracekill reading PID/cgroup.
+cg_read_cgroup_file() { grep -q "\"$1/cgroup\"" "$BATS_TEST_TMPDIR/trace" || { cat "$BATS_TEST_TMPDIR/trace" >&2; false; }; }
+
+@test "a member of the cgroup itself is confirmed by its pidfd's cgroup ID, of a child cgroup through /proc" {
+	cg_trace_members
+	if cg_read_cgroup_file "$m0"; then
+		echo "read /proc/$m0/cgroup although the pidfd tells" >&2
+		false
+	fi
+	cg_read_cgroup_file "$m1"
+}
+
+@test "without PIDFD_GET_INFO every member is confirmed through /proc/PID/cgroup" {
+	cg_trace_members -e inject=ioctl:error=ENOTTY
+	cg_read_cgroup_file "$m0"
+	cg_read_cgroup_file "$m1"
+}
+
 @test "no cgroup2 mounted is trouble" {
 	local mount
 	mount=$(gk_cg_mount)
