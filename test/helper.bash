@@ -365,6 +365,26 @@ assert_output_match() {
 	return 1
 }
 
+# assert_line_match N ERE: line N of stdout (from 0) matches ERE.
+assert_line_match() {
+	if [[ ! ${lines[$1]-} =~ $2 ]]; then
+		printf 'stdout line %s does not match:\n%s\nstdout:\n%s\n' \
+		    "$1" "$2" "$output" >&2
+		return 1
+	fi
+}
+
+# assert_stderr_match ERE: one line of stderr matches ERE.
+assert_stderr_match() {
+	local l
+	for l in "${stderr_lines[@]}"; do
+		[[ $l =~ $1 ]] && return 0
+	done
+	printf 'expected a stderr line matching:\n%s\ngot:\n%s\n' "$1" \
+	    "${stderr-}" >&2
+	return 1
+}
+
 # assert_output_lines N: stdout has exactly N lines.
 assert_output_lines() {
 	if [[ ${#lines[@]} != "$1" ]]; then

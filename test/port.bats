@@ -132,26 +132,6 @@ gl_line() {
 	printf '^%s %s: %s after %s$' "$1" "$2" "$3" "$gk_time_re"
 }
 
-# gl_assert_line N ERE: line N of stdout matches ERE.
-gl_assert_line() {
-	if [[ ! ${lines[$1]-} =~ $2 ]]; then
-		printf 'stdout line %s does not match:\n%s\nstdout:\n%s\n' \
-		    "$1" "$2" "$output" >&2
-		return 1
-	fi
-}
-
-# gl_assert_stderr_match ERE: a line of stderr matches ERE.
-gl_assert_stderr_match() {
-	local l
-	for l in "${stderr_lines[@]}"; do
-		[[ $l =~ $1 ]] && return 0
-	done
-	printf 'expected a stderr line matching:\n%s\ngot:\n%s\n' "$1" \
-	    "${stderr-}" >&2
-	return 1
-}
-
 # gl_assert_pids JQ PID...: the JSON on stdout has JQ (a list of PIDs)
 # equal to the PIDs given, in any order.
 gl_assert_pids() {
@@ -173,7 +153,7 @@ gl_assert_pids() {
 	assert_status 0
 	assert_stderr_empty
 	assert_output_lines 2
-	gl_assert_line 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
 	[[ ${lines[1]} == "port $GL_PORT: free" ]]
 	gk_assert_dead "$GL_PID"
 	gk_assert_alive "$GL_PARENT"
@@ -200,7 +180,7 @@ gl_assert_pids() {
 	gk_run -t 5 --port "[::1]:$GL_PORT"
 	assert_status 0
 	assert_output_lines 2
-	gl_assert_line 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
 	[[ ${lines[1]} == "port [::1]:$GL_PORT: free" ]]
 	gk_assert_dead "$GL_PID"
 	gl_start -a ::1
@@ -230,8 +210,8 @@ gl_assert_pids() {
 	assert_output_lines 4
 	lo=$u4 loname=$u4name hi=$u6 hiname=$u6name
 	((u4 < u6)) || { lo=$u6 loname=$u6name hi=$u4 hiname=$u4name; }
-	gl_assert_line 0 "$(gl_line "$lo" "$loname" 'exited with status 0')"
-	gl_assert_line 1 "$(gl_line "$hi" "$hiname" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$lo" "$loname" 'exited with status 0')"
+	assert_line_match 1 "$(gl_line "$hi" "$hiname" 'exited with status 0')"
 	[[ ${lines[2]} == "port udp:$p4: free" ]]
 	[[ ${lines[3]} == "port udp:[::1]:$p6: free" ]]
 	gk_assert_dead "$u4" "$u6"
@@ -304,7 +284,7 @@ gl_assert_pids() {
 	assert_status 2
 	assert_stderr_empty
 	assert_output_lines 2
-	gl_assert_line 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
 	[[ ${lines[1]} == "port $GL_PORT: held by $GL_CHILD ($GL_NAME)" ]]
 	gk_assert_dead "$GL_PID"
 	gk_assert_alive "$GL_CHILD"
@@ -364,7 +344,7 @@ gl_assert_pids() {
 	gk_run -t 5 --port "127.0.0.1:$GL_PORT"
 	assert_status 0
 	assert_output_lines 2
-	gl_assert_line 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
 	[[ ${lines[1]} == "port 127.0.0.1:$GL_PORT: free" ]]
 	gk_assert_dead "$GL_PID"
 }
@@ -377,7 +357,7 @@ gl_assert_pids() {
 	gk_assert_alive "$GL_PID"
 	gk_run -t 5 --port "[::1]:$GL_PORT"
 	assert_status 0
-	gl_assert_line 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
 	gk_assert_dead "$GL_PID"
 }
 
@@ -388,7 +368,7 @@ gl_assert_pids() {
 	gk_run -t 5 --port "127.0.0.1:$GL_PORT"
 	if [[ $v6only == 0 ]]; then
 		assert_status 0
-		gl_assert_line 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
+		assert_line_match 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
 		gk_assert_dead "$GL_PID"
 	else
 		# Here a :: socket is v6only unless it says otherwise.
@@ -410,7 +390,7 @@ gl_assert_pids() {
 	    -e inject=socket:error=EAFNOSUPPORT \
 	    "$GRACEKILL" -t 5 --port "[::ffff:127.0.0.1]:$GL_PORT"
 	assert_status 0
-	gl_assert_line 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
 	[[ ${lines[1]} == "port [::ffff:127.0.0.1]:$GL_PORT: free" ]]
 	gk_assert_dead "$GL_PID"
 }
@@ -421,13 +401,13 @@ gl_assert_pids() {
 	gk_run -t 5 --port "127.0.0.1:$GL_PORT"
 	assert_status 0
 	assert_output_lines 2
-	gl_assert_line 0 "$(gl_line "$v4" "$v4name" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$v4" "$v4name" 'exited with status 0')"
 	[[ ${lines[1]} == "port 127.0.0.1:$GL_PORT: free" ]]
 	gk_assert_dead "$v4"
 	gk_assert_alive "$v6"
 	gk_run -t 5 --port "[::1]:$GL_PORT"
 	assert_status 0
-	gl_assert_line 0 "$(gl_line "$v6" "$v6name" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$v6" "$v6name" 'exited with status 0')"
 	gk_assert_dead "$v6"
 }
 
@@ -459,8 +439,8 @@ gl_assert_pids() {
 	assert_output_lines 5
 	lo=$u4 loname=$u4name hi=$GL_PID hiname=$GL_NAME
 	((u4 < GL_PID)) || { lo=$GL_PID loname=$GL_NAME hi=$u4 hiname=$u4name; }
-	gl_assert_line 0 "$(gl_line "$lo" "$loname" 'exited with status 0')"
-	gl_assert_line 1 "$(gl_line "$hi" "$hiname" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$lo" "$loname" 'exited with status 0')"
+	assert_line_match 1 "$(gl_line "$hi" "$hiname" 'exited with status 0')"
 	[[ ${lines[2]} == "port $GL_PORT: free" ]]
 	[[ ${lines[3]} == "port 127.0.0.1:$GL_PORT: free" ]]
 	[[ ${lines[4]} == "port udp:$p3: free" ]]
@@ -553,7 +533,7 @@ spelling() {
 	# The report quotes the spelling given.
 	gk_run -t 5 --port "tcp:0$p"
 	assert_status 0
-	gl_assert_line 0 "$(gl_line "$l" "$lname" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$l" "$lname" 'exited with status 0')"
 	[[ ${lines[1]} == "port tcp:0$p: free" ]]
 	gk_assert_dead "$l"
 }
@@ -591,7 +571,7 @@ fallback_re() {
 	got=$(jq -cS '{targets: [.targets[] | {pid, outcome}], ports}' <<<"$output")
 	[[ $got == "$want" ]]
 	gl_assert_pids '[.targets[].pid]' "${L[@]}"
-	gl_assert_stderr_match "$(fallback_re 'Address family not supported by protocol')"
+	assert_stderr_match "$(fallback_re 'Address family not supported by protocol')"
 	gk_assert_alive "${L[@]}"
 	# A real stop through /proc/net, checked again through /proc/net.
 	run --separate-stderr gk_strace -f -qq -o /dev/null \
@@ -614,7 +594,7 @@ fallback_re() {
 	assert_status 0
 	got=$(jq -cS '{targets: [.targets[] | {pid, outcome}], ports}' <<<"$output")
 	[[ $got == "$want" ]]
-	gl_assert_stderr_match "$(fallback_re 'No buffer space available')"
+	assert_stderr_match "$(fallback_re 'No buffer space available')"
 	gk_assert_alive "${L[@]}"
 }
 
@@ -666,7 +646,7 @@ as_user() {
 	as_user "$GX_GRACEKILL" -t 5 --port "$GL_PORT"
 	assert_status 0
 	assert_stderr_empty
-	gl_assert_line 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$GL_PID" "$GL_NAME" 'exited with status 0')"
 	[[ ${lines[1]} == "port $GL_PORT: free" ]]
 	gk_assert_dead "$GL_PID"
 }
@@ -679,7 +659,7 @@ as_user() {
 	assert_status 3
 	assert_stderr "gracekill: port $GL_PORT: a listener whose holder gracekill cannot see"
 	assert_output_lines 2
-	gl_assert_line 0 "$(gl_line "$mine" "$minename" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$mine" "$minename" 'exited with status 0')"
 	[[ ${lines[1]} == "port $GL_PORT: held by a process gracekill cannot see" ]]
 	gk_assert_dead "$mine"
 	gk_assert_alive "$root"
@@ -721,7 +701,7 @@ as_user() {
 	gk_run -t 5 --port "$GL_PORT" -n "$aname"
 	assert_status 2
 	assert_output_lines 2
-	gl_assert_line 0 "$(gl_line "$a" "$aname" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$a" "$aname" 'exited with status 0')"
 	[[ ${lines[1]} == "port $GL_PORT: held by $b ($bname)" ]]
 	gk_assert_dead "$a"
 	gk_assert_alive "$b" "$namesake"
@@ -745,7 +725,7 @@ as_user() {
 	gk_run -t 5 --port "$GL_PORT" -u "$GK_USER"
 	assert_status 2
 	assert_output_lines 2
-	gl_assert_line 0 "$(gl_line "$mine" "$minename" 'exited with status 0')"
+	assert_line_match 0 "$(gl_line "$mine" "$minename" 'exited with status 0')"
 	[[ ${lines[1]} == "port $GL_PORT: held by $root ($rootname)" ]]
 	gk_assert_dead "$mine"
 	gk_assert_alive "$root" "$other"

@@ -65,26 +65,6 @@ zb_line() {
 	printf '^%s %s: %s after %s%s$' "$1" "$2" "$3" "$gk_time_re" "$4"
 }
 
-# zb_assert_line N ERE: line N of stdout matches ERE.
-zb_assert_line() {
-	if [[ ! ${lines[$1]-} =~ $2 ]]; then
-		printf 'stdout line %s does not match:\n%s\nstdout:\n%s\n' \
-		    "$1" "$2" "$output" >&2
-		return 1
-	fi
-}
-
-# zb_assert_stderr_match ERE: a line of stderr matches ERE.
-zb_assert_stderr_match() {
-	local l
-	for l in "${stderr_lines[@]}"; do
-		[[ $l =~ $1 ]] && return 0
-	done
-	printf 'expected a stderr line matching:\n%s\ngot:\n%s\n' "$1" \
-	    "${stderr-}" >&2
-	return 1
-}
-
 # The signal-sending calls gracekill could make.
 signal_calls=kill,tkill,tgkill,pidfd_send_signal,rt_sigqueueinfo,rt_tgsigqueueinfo
 
@@ -96,7 +76,7 @@ signal_calls=kill,tkill,tgkill,pidfd_send_signal,rt_sigqueueinfo,rt_tgsigqueuein
 	assert_status 0
 	assert_output_lines 1
 	[[ ${lines[0]} == "$child $cname: exited with status 7 after 0.000s (not reaped by $parent $pname)" ]]
-	zb_assert_stderr_match "^gracekill: \\[\\+$gk_time_re\\] $child \\($cname\\) is a zombie already: nothing to send\$"
+	assert_stderr_match "^gracekill: \\[\\+$gk_time_re\\] $child \\($cname\\) is a zombie already: nothing to send\$"
 	# Nothing was sent, to it or to anyone.
 	if [[ -s $BATS_TEST_TMPDIR/trace ]]; then
 		cat "$BATS_TEST_TMPDIR/trace" >&2
@@ -144,7 +124,7 @@ signal_calls=kill,tkill,tgkill,pidfd_send_signal,rt_sigqueueinfo,rt_tgsigqueuein
 	gk_run -t 5 "$cname"
 	assert_status 0
 	assert_output_lines 1
-	zb_assert_line 0 "$(zb_line "$child" "$cname" 'exited with status 9' \
+	assert_line_match 0 "$(zb_line "$child" "$cname" 'exited with status 9' \
 	    " \\(not reaped by $parent $pname\\)")"
 	zb_is_zombie "$child"
 	gk_assert_siglog "$clog" TERM
@@ -167,7 +147,7 @@ signal_calls=kill,tkill,tgkill,pidfd_send_signal,rt_sigqueueinfo,rt_tgsigqueuein
 	zombie_family -i TERM
 	gk_run -t 0.2 --kill-wait 5 -p "$child"
 	assert_status 0
-	zb_assert_line 0 "$(zb_line "$child" "$cname" 'killed by SIGKILL' \
+	assert_line_match 0 "$(zb_line "$child" "$cname" 'killed by SIGKILL' \
 	    " \\(ignores SIGTERM\\) \\(not reaped by $parent $pname\\)")"
 	gx_assert_log_empty "$clog"
 	zombie_family -i TERM
@@ -186,7 +166,7 @@ signal_calls=kill,tkill,tgkill,pidfd_send_signal,rt_sigqueueinfo,rt_tgsigqueuein
 	start=$(gk_us)
 	gk_run -t 5 -p "$child"
 	assert_status 0
-	zb_assert_line 0 "$(zb_line "$child" "$cname" 'exited with status 9' \
+	assert_line_match 0 "$(zb_line "$child" "$cname" 'exited with status 9' \
 	    " \\(not reaped by $parent $pname\\)")"
 	# Only our USR1 lets the parent reap: gracekill returned before.
 	zb_is_zombie "$child"
@@ -226,7 +206,7 @@ signal_calls=kill,tkill,tgkill,pidfd_send_signal,rt_sigqueueinfo,rt_tgsigqueuein
 	gk_run -t 5 -p "$child"
 	assert_status 0
 	assert_output_lines 1
-	zb_assert_line 0 "$(zb_line "$child" "$cname" 'exited with status 5' '')"
+	assert_line_match 0 "$(zb_line "$child" "$cname" 'exited with status 5' '')"
 	cname=$(gk_name)
 	gk_start -i CHLD -c USR1 -k 0 -s "$(gk_child_cmd c2 "$cname" -c TERM -x 5)"
 	child=$(gk_child_pid c2)
