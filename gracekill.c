@@ -411,8 +411,9 @@ append(void *arrayp, size_t *np, size_t size)
 	return (char *)*array + (*np)++ * size;
 }
 
+/* A positive ID of the kind what ("PID", "PGID", "SID") given to option. */
 static pid_t
-parse_pid(const char *option, const char *text)
+parse_id(const char *option, const char *what, const char *text)
 {
 	const char *errstr = NULL;
 	long long v = 0;
@@ -421,19 +422,19 @@ parse_pid(const char *option, const char *text)
 		v = strtonum(text, 1, INT_MAX, &errstr);
 	if (!is_decimal(text) || errstr != NULL) {
 		if (option != NULL)
-			usage_error("%s: invalid PID: '%s'", option, text);
-		usage_error("invalid PID: '%s'", text);
+			usage_error("%s: invalid %s: '%s'", option, what, text);
+		usage_error("invalid %s: '%s'", what, text);
 	}
 	return (pid_t)v;
 }
 
 /*
- * Append the comma-separated IDs of text to *list: PIDs, or with own
- * not NULL, process group or session IDs where 0 stands for *own.
+ * Append the comma-separated IDs (of kind what) of text to *list; with
+ * own not NULL, 0 stands for *own.
  */
 static void
-add_id_list(const char *option, const char *text, pid_t **list, size_t *n,
-    const pid_t *own)
+add_id_list(const char *option, const char *what, const char *text,
+    pid_t **list, size_t *n, const pid_t *own)
 {
 	char *copy, *p, *part;
 
@@ -443,7 +444,7 @@ add_id_list(const char *option, const char *text, pid_t **list, size_t *n,
 	do {
 		part = strsep(&p, ",");
 		*(pid_t *)append(list, n, sizeof(**list)) = own != NULL &&
-		    strcmp(part, "0") == 0 ? *own : parse_pid(option, part);
+		    strcmp(part, "0") == 0 ? *own : parse_id(option, what, part);
 	} while (p != NULL);
 	free(copy);
 }
@@ -597,7 +598,7 @@ add_operands(struct control *ctl, int argc, char *argv[])
 	for (int i = 0; i < argc; i++) {
 		if (is_decimal(argv[i]))
 			*(pid_t *)append(&ctl->pids, &ctl->npids,
-			    sizeof(*ctl->pids)) = parse_pid(NULL, argv[i]);
+			    sizeof(*ctl->pids)) = parse_id(NULL, "PID", argv[i]);
 		else
 			add_name(ctl, argv[i]);
 	}
@@ -642,8 +643,8 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			break;
 		case 'g':
 			own = getpgrp();
-			add_id_list("--pgroup", optarg, &ctl->match.pgroups,
-			    &ctl->match.npgroups, &own);
+			add_id_list("--pgroup", "PGID", optarg,
+			    &ctl->match.pgroups, &ctl->match.npgroups, &own);
 			break;
 		case 'h':
 			fputs(synopsis, stdout);
@@ -662,12 +663,12 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			ctl->oknodo = true;
 			break;
 		case 'P':
-			add_id_list("--parent", optarg, &ctl->match.parents,
-			    &ctl->match.nparents, NULL);
+			add_id_list("--parent", "PID", optarg,
+			    &ctl->match.parents, &ctl->match.nparents, NULL);
 			break;
 		case 'p':
-			add_id_list("--pid", optarg, &ctl->pids, &ctl->npids,
-			    NULL);
+			add_id_list("--pid", "PID", optarg, &ctl->pids,
+			    &ctl->npids, NULL);
 			break;
 		case 'q':
 			ctl->quiet = true;
@@ -732,8 +733,8 @@ parse_args(struct control *ctl, int argc, char *argv[])
 			break;
 		case 'I' + 256:
 			own = getsid(0);
-			add_id_list("--session", optarg, &ctl->match.sessions,
-			    &ctl->match.nsessions, &own);
+			add_id_list("--session", "SID", optarg,
+			    &ctl->match.sessions, &ctl->match.nsessions, &own);
 			break;
 		case 'U' + 256:
 			add_unit_arg(ctl, optarg);

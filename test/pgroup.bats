@@ -273,17 +273,17 @@ echo $? >"$2.rc"'
 	for bad in abc -1 1x +5 2147483648 99999999999 ' 1'; do
 		gk_run -g "$bad"
 		assert_status 64
-		assert_stderr "gracekill: --pgroup: invalid PID: '$bad'"
+		assert_stderr "gracekill: --pgroup: invalid PGID: '$bad'"
 		gk_run --session "$bad"
 		assert_status 64
-		assert_stderr "gracekill: --session: invalid PID: '$bad'"
+		assert_stderr "gracekill: --session: invalid SID: '$bad'"
 	done
 	for bad in '1,' ,1 1,,2 0,x; do
 		gk_run --pgroup "$bad"
 		assert_status 64
-		[[ $stderr == "gracekill: --pgroup: invalid PID: '"*"'" ]]
+		[[ $stderr == "gracekill: --pgroup: invalid PGID: '"*"'" ]]
 	done
 	gk_run -g ""
 	assert_status 64
-	assert_stderr "gracekill: --pgroup: invalid PID: ''"
+	assert_stderr "gracekill: --pgroup: invalid PGID: ''"
 }
