@@ -156,7 +156,6 @@ struct target {
 	enum origin	 origin;
 	bool		 alive;
 	bool		 started;	/* its first step began */
-	bool		 got_kill;
 	enum status_kind status_kind;
 	int		 status;
 	int		*sigs;		/* signals sent, in order */
@@ -164,7 +163,7 @@ struct target {
 	int64_t		 first_ns;	/* when its first step began */
 	int64_t		 end_ns;
 	char		 reason[64];
-	ssize_t		 cgroup;	/* index in run->cgroups, or -1 */
+	ssize_t		 cgroup;	/* index in run->services, or -1 */
 	bool		 spared;	/* mixed: SIGKILL only */
 	unsigned	 sent_serial;	/* signal_step() that last reached it */
 	bool		 reaped;	/* known: its status came from the pidfd */
@@ -1053,6 +1052,16 @@ has_exited(const struct target *t)
 	return poll(&pfd, 1, 0) == 1;
 }
 
+/* t's first step begins now, unless it already has. */
+static void
+start_target(struct target *t)
+{
+	if (!t->started) {
+		t->started = true;
+		t->first_ns = now_ns();
+	}
+}
+
 /*
  * t was a zombie when it was selected: signals do nothing to it, so it
  * gets none and has exited, after 0 seconds.
@@ -1064,8 +1073,7 @@ ended_before_signal(struct run *run, struct target *t)
 
 	event(run, "%d (%s) is a zombie already: nothing to send",
 	    (int)t->pi.pid, escape(t->pi.comm, name, sizeof(name)));
-	t->started = true;
-	t->first_ns = now_ns();
+	start_target(t);
 	target_ended(run, t);
 	t->end_ns = t->first_ns;
 }
@@ -1842,10 +1850,7 @@ signal_target(struct run *run, struct target *t, int signo)
 	char name[NAME_MAX_ESC];
 	bool first = !t->started;
 
-	if (first) {
-		t->started = true;
-		t->first_ns = now_ns();
-	}
+	start_target(t);
 	t->sent_serial = run->step_serial;
 	if (signo == 0 || !step_applies(t, signo))
 		return;
@@ -1854,8 +1859,6 @@ signal_target(struct run *run, struct target *t, int signo)
 		return;
 	}
 	*(int *)append(&t->sigs, &t->nsigs, sizeof(*t->sigs)) = signo;
-	if (signo == SIGKILL)
-		t->got_kill = true;
 	event(run, "sent SIG%s to %d (%s)", signal_name(signo),
 	    (int)t->pi.pid, escape(t->pi.comm, name, sizeof(name)));
 	if (!ctl->no_cont && signo != SIGKILL && signo != SIGCONT)
@@ -1916,12 +1919,8 @@ write_cgroup(struct run *run, const struct service *sv, const char *name,
 static void
 killed_by_cgroup(struct run *run, struct target *t)
 {
-	if (!t->started) {
-		t->started = true;
-		t->first_ns = now_ns();
-	}
+	start_target(t);
 	t->sent_serial = run->step_serial;
-	t->got_kill = true;
 	*(int *)append(&t->sigs, &t->nsigs, sizeof(*t->sigs)) = SIGKILL;
 }
 
@@ -2147,6 +2146,16 @@ release_pidfd(struct run *run, struct target *t)
 		close_pidfd(run, &t->pidfd);
 }
 
+/* Whether signo was sent to t. */
+static bool
+got_signal(const struct target *t, int signo)
+{
+	for (size_t i = 0; i < t->nsigs; i++)
+		if (t->sigs[i] == signo)
+			return true;
+	return false;
+}
+
 static void	describe_outcome(char *, size_t, const struct target *, bool);
 
 /* t has ended: stop watching it and settle its outcome and status. */
@@ -2162,7 +2171,7 @@ target_ended(struct run *run, struct target *t)
 	if (!t->started)
 		t->outcome = OUT_VANISHED;
 	else
-		t->outcome = t->got_kill ? OUT_KILLED : OUT_EXITED;
+		t->outcome = got_signal(t, SIGKILL) ? OUT_KILLED : OUT_EXITED;
 	read_exit_status(run, t);
 	release_pidfd(run, t);
 	if (run->ctl->verbose) {
@@ -2640,10 +2649,11 @@ describe_outcome(char *buf, size_t size, const struct target *t, bool timed)
 
 /*
  * Whether t, ended, is still a zombie that its parent has not reaped:
- * then note the parent.  A status from the pidfd means it was reaped.
+ * then note the parent (named as for prev, the last one noted, if the
+ * same).  A status from the pidfd means it was reaped.
  */
 static void
-note_reaper(struct target *t)
+note_reaper(struct target *t, const struct target *prev)
 {
 	struct procinfo now, parent;
 
@@ -2653,7 +2663,10 @@ note_reaper(struct target *t)
 		return;
 	t->unreaped = true;
 	t->parent = now.ppid;
-	if (procscan_read_stat(now.ppid, &parent) == 0)
+	if (prev != NULL && prev->parent == now.ppid)
+		strlcpy(t->parent_comm, prev->parent_comm,
+		    sizeof(t->parent_comm));
+	else if (procscan_read_stat(now.ppid, &parent) == 0)
 		strlcpy(t->parent_comm, parent.comm, sizeof(t->parent_comm));
 }
 
@@ -2673,7 +2686,7 @@ static void
 settle(struct run *run)
 {
 	const struct control *ctl = run->ctl;
-	struct target *t;
+	struct target *t, *unreaped = NULL;
 
 	for (size_t i = 0; i < run->ntargets; i++) {
 		t = &run->targets[i];
@@ -2694,7 +2707,9 @@ settle(struct run *run)
 		    !t->alive)
 			read_exit_status(run, t);
 		if (has_seconds(t) || t->outcome == OUT_MATCHED)
-			note_reaper(t);
+			note_reaper(t, unreaped);
+		if (t->unreaped)
+			unreaped = t;
 	}
 }
 
